@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@spine/runtime';
+import { AppModule } from './app.module.js';
+import { databaseUrl, SERVICE_NAME } from './config.js';
+
+// Fail fast, before connecting to anything, when the database is not configured.
+try {
+  databaseUrl();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+await bootstrapService(AppModule, { service: SERVICE_NAME, defaultPort: 3001 });

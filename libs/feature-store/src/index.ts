@@ -1,0 +1,2 @@
+export { FeatureStore } from './feature-store.js';
+export type { CustomerFeatures, FeatureStoreOptions, FeatureUpdate } from './types.js';

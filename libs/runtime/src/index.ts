@@ -1,0 +1,17 @@
+export type { Emit, InboundMessage, StageOptions, StageHandler, TopicKey } from './stage/types.js';
+export { StageRunner, consumerTuningFromEnv, type ConsumerTuning, type StageRunnerDeps } from './stage/stage-runner.js';
+export { KeyOrderedPool } from './stage/key-ordered-pool.js';
+export { OffsetTracker } from './stage/offset-tracker.js';
+export { PermanentError, isPermanent, backoffDelay, defaultRetryPolicy, type RetryPolicy } from './stage/failures.js';
+export { DLQ_HEADERS, deadLetterMessage } from './stage/dead-letter.js';
+export { kafkaFromEnv } from './kafka/kafka-client.js';
+export { SpineProducer, type Published } from './kafka/producer.js';
+export { TopicCodec, TopicCodecs } from './kafka/topic-codecs.js';
+export { SpineMetrics } from './ops/metrics.js';
+export { Stage } from './nest/stage.decorator.js';
+export { SpineRuntimeModule } from './nest/spine-runtime.module.js';
+export { SpineContext } from './nest/spine-context.js';
+export { ApiKeyGuard } from './nest/api-key.guard.js';
+export { bootstrapService, type BootstrapOptions } from './nest/bootstrap.js';
+export { jsonLog } from './nest/logger.js';
+export { currentTraceId } from '@spine/telemetry';

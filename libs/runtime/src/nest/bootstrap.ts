@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { initTelemetry } from '@spine/telemetry';
+import { jsonLog } from './logger.js';
+
+export interface BootstrapOptions {
+  service: string;
+  defaultPort: number;
+  openApi?: { title: string; description: string; version: string };
+}
+
+/**
+ * Starts a Spine service: telemetry first (so every span has a provider), then Nest with shutdown hooks
+ * (SIGTERM drains stages), optional OpenAPI at /openapi.json and /docs, bound to 127.0.0.1 unless HOST says otherwise.
+ * A drain that exceeds SPINE_SHUTDOWN_TIMEOUT_MS (default 25 s) exits non-zero instead of hanging.
+ */
+export async function bootstrapService(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
+  const log = jsonLog(options.service);
+  const telemetry = initTelemetry(options.service);
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: false, logger: ['error', 'warn', 'log'], bodyParser: true });
+  app.useBodyParser('json', { limit: process.env.SPINE_HTTP_BODY_LIMIT ?? '5mb' });
+  if (options.openApi) {
+    const config = new DocumentBuilder()
+      .setTitle(options.openApi.title)
+      .setDescription(options.openApi.description)
+      .setVersion(options.openApi.version)
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'x-api-key')
+      .build();
+    const document = SwaggerModule.createDocument(app, config);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  }
+  const shutdownBudget = Number(process.env.SPINE_SHUTDOWN_TIMEOUT_MS ?? 25_000);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log('info', `${signal} received: draining`, { budgetMs: shutdownBudget });
+      setTimeout(() => {
+        log('error', 'shutdown exceeded its budget; exiting', { budgetMs: shutdownBudget });
+        process.exit(1);
+      }, shutdownBudget).unref();
+      void app
+        .close()
+        .then(() => telemetry.shutdown())
+        .then(
+          () => {
+            log('info', 'stopped cleanly');
+            process.exit(0);
+          },
+          (error: Error) => {
+            log('error', 'shutdown failed', { error: error.message });
+            process.exit(1);
+          },
+        );
+    });
+  }
+  const port = Number(process.env.PORT ?? options.defaultPort);
+  const host = process.env.HOST ?? '127.0.0.1';
+  await app.listen(port, host);
+  log('info', `${options.service} listening`, { url: `http://${host}:${port}`, pid: process.pid });
+  return app;
+}

@@ -1,0 +1,51 @@
+export const INTENTS = [
+  'BILLING',
+  'REFUND',
+  'TECHNICAL_ISSUE',
+  'ACCOUNT_ACCESS',
+  'CANCELLATION',
+  'SHIPPING',
+  'FEEDBACK',
+  'OTHER',
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
+export type Sentiment = 'NEGATIVE' | 'NEUTRAL' | 'POSITIVE';
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+
+export interface CustomerFeatures {
+  /** Messages from this customer so far, this one included. */
+  messagesTotal: number;
+  /** Messages in the 24 hours up to this one, this one included (so 1 = no recent repeat). */
+  messagesLast24h: number;
+  avgBodyLength: number;
+  /** Lifetime order value in the shop's currency. */
+  lifetimeOrderAmount: number;
+}
+
+export interface TriageInput {
+  text: string;
+  subject?: string | null;
+  features: CustomerFeatures;
+}
+
+export interface TriageOutput {
+  sentiment: Sentiment;
+  /** wink-nlp sentiment, -1 (very negative) .. 1 (very positive). */
+  sentimentScore: number;
+  intent: Intent;
+  /** 0..1: the classifier's probability for the intent answered. */
+  intentConfidence: number;
+  priority: Priority;
+  model: { name: string; version: string };
+}
+
+export interface TriageModel {
+  readonly name: string;
+  readonly version: string;
+  classify(input: TriageInput): TriageOutput;
+}
+
+export function isIntent(value: string): value is Intent {
+  return (INTENTS as readonly string[]).includes(value);
+}
