@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest.js');
+const jestBin = createRequire(import.meta.url).resolve('jest/bin/jest');
 const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
   .filter(Boolean)
   .join(' ');

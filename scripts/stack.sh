@@ -79,13 +79,45 @@ EOF
   mv -f "$tmp" "$STACK_ENV"
 }
 
+# After a failed `up` that already started something, says what is left
+# running instead of silently leaving half a stack behind.
+up_failed_hint() {
+  local rc=$?
+  if ((rc != 0)) && $STARTED_SOMETHING; then
+    echo "       components that did start keep running: 'bash scripts/stack.sh status' shows them, 'bash scripts/stack.sh down' stops them" >&2
+  fi
+  return "$rc"
+}
+
+# Port problems are found before anything starts: the ports of the
+# components that are not running yet must be distinct and free.
+preflight_ports() {
+  local -A seen=()
+  local var
+  for var in SPINE_PG_PORT SPINE_KAFKA_PORT SPINE_KAFKA_CONTROLLER_PORT SPINE_REGISTRY_PORT SPINE_REGISTRY_MANAGEMENT_PORT; do
+    [[ -z ${seen[${!var}]:-} ]] || die "$var and ${seen[${!var}]} are both ${!var}; each component needs its own port"
+    seen[${!var}]=$var
+  done
+  if ! kafka_pid >/dev/null; then
+    ensure_port_free kafka "$SPINE_KAFKA_PORT" SPINE_KAFKA_PORT
+    ensure_port_free "kafka controller" "$SPINE_KAFKA_CONTROLLER_PORT" SPINE_KAFKA_CONTROLLER_PORT
+  fi
+  if ! registry_pid >/dev/null; then
+    ensure_port_free registry "$SPINE_REGISTRY_PORT" SPINE_REGISTRY_PORT
+    ensure_port_free "registry management" "$SPINE_REGISTRY_MANAGEMENT_PORT" SPINE_REGISTRY_MANAGEMENT_PORT
+  fi
+}
+
 cmd_up() {
+  (($# == 0)) || die "up takes no arguments (configure it with SPINE_* variables)"
+  trap up_failed_hint EXIT
   check_settings
   require_cmd curl "apt-get install -y curl"
   require_cmd flock "apt-get install -y util-linux"
   make_state_dirs
   take_lock
   say "stack: state in $SPINE_STATE_DIR, downloads cached in $SPINE_CACHE_DIR"
+  preflight_ports
 
   # Everything that can fail without side effects comes first.
   local kafka_java registry_java

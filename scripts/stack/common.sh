@@ -158,6 +158,9 @@ readonly CLOSE_FDS_AND_EXEC='
   done
   exec "$@"'
 
+# Set once `up` has started a server (for the hint after a failed `up`).
+STARTED_SOMETHING=false
+
 # Starts a server in its own session (setsid), detached from the caller:
 # stdin from /dev/null, stdout/stderr appended to a log file, no other
 # inherited descriptors. The pid is written by the child itself right before
@@ -168,6 +171,7 @@ spawn() {
   local pidf i
   pidf=$(pid_file "$name")
   rm -f "$pidf"
+  STARTED_SOMETHING=true
   (
     cd "$workdir" || exit 1
     # shellcheck disable=SC2016 # expanded by the child bash

@@ -104,8 +104,19 @@ pg_parse_url() {
 # means "use H2 file storage".
 REGISTRY_JDBC='' REGISTRY_DB_USER='' REGISTRY_DB_PASSWORD=''
 
-# Makes sure the reused server has the registry's database, creating it if
-# the login may; otherwise the registry falls back to its H2 file storage.
+# True when the login may create tables in the database's default schema,
+# which Apicurio does on first start. Being able to connect is not enough:
+# since PostgreSQL 15 only a database's owner may create in "public".
+pg_url_can_create() {
+  local answer
+  answer=$(PGCONNECT_TIMEOUT=3 psql -X -q -w -At -d "$1" \
+    -c "select has_schema_privilege(current_schema(), 'CREATE')" 2>/dev/null) || return 1
+  [[ $answer == t ]]
+}
+
+# Makes sure the reused server has a registry database the login may use,
+# creating it if allowed; otherwise the registry falls back to its H2 file
+# storage.
 pg_prepare_registry_db() {
   local url=$1 registry_url
   pg_parse_url "$url" || {
@@ -116,12 +127,12 @@ pg_prepare_registry_db() {
   if ! pg_url_ok "$registry_url"; then
     PGCONNECT_TIMEOUT=3 psql -X -q -w -d "$url" -c "CREATE DATABASE $PG_REGISTRY_DB" >/dev/null 2>&1 || true
   fi
-  if pg_url_ok "$registry_url"; then
+  if pg_url_can_create "$registry_url"; then
     REGISTRY_JDBC="jdbc:postgresql://$PGURL_HOST:$PGURL_PORT/$PG_REGISTRY_DB"
     REGISTRY_DB_USER=$PGURL_USER
     REGISTRY_DB_PASSWORD=$PGURL_PASSWORD
   else
-    warn "registry: no database '$PG_REGISTRY_DB' on $PGURL_HOST:$PGURL_PORT and '$PGURL_USER' may not create it; using H2 file storage in $SPINE_STATE_DIR/registry instead"
+    warn "registry: '$PGURL_USER' cannot use or create a database '$PG_REGISTRY_DB' on $PGURL_HOST:$PGURL_PORT (needs CREATE there); using H2 file storage in $SPINE_STATE_DIR/registry instead"
   fi
 }
 
@@ -206,6 +217,7 @@ pg_start_own() {
   is_root && chown postgres: "$PG_LOG"
   echo "$port" >"$(port_file postgres)"
   rm -f "$(pid_file postgres)"
+  STARTED_SOMETHING=true
   # pg_ctl forks the postmaster into its own session (setsid) with output to
   # the log; -W: do not wait, we poll pg_isready ourselves. The outer setsid
   # plus closing inherited fds keeps the caller's pipes and lock out of it.

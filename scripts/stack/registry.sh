@@ -101,7 +101,8 @@ registry_start() {
   #   interface would otherwise listen on 0.0.0.0:9000);
   # - a small JDBC pool: the default (20..100 connections) would use most of
   #   PostgreSQL's max_connections=100 for a single-user dev registry;
-  # - snapshots/imports into the state dir rather than /tmp.
+  # - snapshots/imports into the state dir rather than /tmp;
+  # - a log timestamp format that parses (the stock one prints "2026-11+00-22").
   # shellcheck disable=SC2086 # SPINE_REGISTRY_JAVA_OPTS is a list of options
   spawn registry "$REGISTRY_LOG" "$REGISTRY_DIR" "$java" \
     -Xms64m -Xmx384m -XX:+UseSerialGC -Djava.awt.headless=true \
@@ -117,6 +118,7 @@ registry_start() {
     -Dapicurio.datasource.jdbc.max-size=20 \
     -Dapicurio.storage.snapshot.location="$REGISTRY_DIR/tmp" \
     -Dapicurio.import.work-dir="$REGISTRY_DIR/tmp" \
+    '-Dquarkus.log.console.format=%d{yyyy-MM-dd HH:mm:ss,SSS} %p [%c{3.}] (%t) %m%n' \
     -jar "$REGISTRY_HOME/quarkus-run.jar"
   say "registry: started pid $(<"$(pid_file registry)") on 127.0.0.1:$SPINE_REGISTRY_PORT with Java $(java_major "$java"), storage ${jdbc:-H2 file in $REGISTRY_DIR/h2} (log: $REGISTRY_LOG)"
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { jsonLog } from '@spine/runtime';
 import pg from 'pg';
 import { databaseUrl, SERVICE_NAME } from './config.js';
 
@@ -10,7 +11,8 @@ export const pgPoolProvider: Provider = {
   useFactory: (): pg.Pool => {
     const pool = new pg.Pool({ connectionString: databaseUrl(), application_name: `spine-${SERVICE_NAME}` });
     // An idle client losing its connection must not crash the process; the next query gets a fresh one.
-    pool.on('error', (error) => new Logger('PgPool').warn(`idle PostgreSQL client error: ${error.message}`));
+    const log = jsonLog(SERVICE_NAME);
+    pool.on('error', (error) => log('warn', 'idle PostgreSQL client failed', { error: error.message }));
     return pool;
   },
 };

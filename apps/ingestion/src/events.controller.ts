@@ -2,11 +2,13 @@ import { Body, Controller, Headers, HttpCode, HttpStatus, Post, UseGuards } from
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiBody,
   ApiExtraModels,
   ApiHeader,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
@@ -25,6 +27,8 @@ import { IngestBodyPipe } from './ingest-body.pipe.js';
 import { headerValue } from './to-support-message.js';
 
 @ApiTags('events')
+@ApiBearerAuth()
+@ApiSecurity('x-api-key')
 @ApiExtraModels(SupportEventDto, EventBatchDto)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/events')
@@ -46,7 +50,7 @@ export class EventsController {
   @ApiAcceptedResponse({ type: AcceptedResponseDto, description: 'All events durably written.' })
   @ApiBadRequestResponse({ type: BadRequestResponseDto, description: 'Invalid body; issues name each offending field.' })
   @ApiUnauthorizedResponse({ description: 'Missing or unknown API key.' })
-  @ApiPayloadTooLargeResponse({ description: 'Body over 5 MB.' })
+  @ApiPayloadTooLargeResponse({ description: 'Body over the limit (SPINE_HTTP_BODY_LIMIT, default 5 MB).' })
   @ApiServiceUnavailableResponse({ type: ServiceUnavailableResponseDto, description: 'Kafka unavailable; nothing accepted.' })
   async publish(
     @Body(IngestBodyPipe) events: SupportEventDto[],

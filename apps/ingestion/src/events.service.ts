@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { SpineProducer, type Emit } from '@spine/runtime';
+import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { jsonLog, SpineProducer, type Emit, type Published } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { SchemaValidationError } from '@spine/serde';
 import type { AcceptedEventDto } from './dto/responses.dto.js';
 import type { SupportEventDto } from './dto/support-event.dto.js';
 import { toSupportMessage } from './to-support-message.js';
+import { SERVICE_NAME } from './config.js';
 import { badRequest } from './validation/issues.js';
+
+const log = jsonLog(SERVICE_NAME);
 
 /** Turns validated events into SupportMessageReceived records and publishes them, acks=all, before answering. */
 @Injectable()
 export class EventsService {
-  private readonly logger = new Logger(EventsService.name);
-
   constructor(private readonly producer: SpineProducer) {}
 
   async accept(events: readonly SupportEventDto[], correlationHeader: string | undefined): Promise<AcceptedEventDto[]> {
@@ -25,7 +26,7 @@ export class EventsService {
       headers: { 'x-correlation-id': value.metadata.correlationId },
     }));
 
-    let written: Awaited<ReturnType<SpineProducer['publish']>>;
+    let written: Published[];
     try {
       written = await this.producer.publish(emits);
     } catch (error) {
@@ -46,11 +47,13 @@ export class EventsService {
     }
     const eventIds = values.map((v) => v.metadata.eventId);
     const reason = error instanceof Error ? error.message : String(error);
-    this.logger.error(`publishing ${values.length} event(s) failed; none accepted: ${reason}`);
+    log('error', 'publish failed; events not accepted', { events: values.length, error: reason });
     return new ServiceUnavailableException({
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       error: 'Service Unavailable',
-      message: `Kafka did not acknowledge the event(s), so none was accepted (${reason}); retry later with the same eventIds`,
+      message:
+        `could not publish to Kafka (${reason}): the request is not accepted; retry later with the same eventIds ` +
+        '(events that did get through are deduplicated downstream by eventId)',
       eventIds,
     });
   }

@@ -7,6 +7,8 @@ const options: ValidationPipeOptions = {
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
+  // One reason per field (its type first: decorators nearest the property run first), not a cascade.
+  stopAtFirstError: true,
   // Values are not echoed back in errors (bodies can be large and personal).
   validationError: { target: false, value: false },
   exceptionFactory: validationExceptionFactory,
@@ -27,7 +29,7 @@ export class IngestBodyPipe implements PipeTransform<unknown, Promise<SupportEve
         { field: ROOT_FIELD, message: 'the body must be a JSON object: one event, or { "events": [ ... ] }' },
       ]);
     }
-    const metadata = { type: 'body' as const, data: '' };
+    const metadata = { type: 'body' as const };
     if (Object.hasOwn(body, 'events')) {
       const validated = (await this.batch.transform(body, metadata)) as EventBatchDto;
       return validated.events;

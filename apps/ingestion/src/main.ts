@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
-import { AppModule, SERVICE_NAME } from './app.module.js';
+import { AppModule } from './app.module.js';
+import { DEFAULT_PORT, SERVICE_NAME } from './config.js';
 
 await bootstrapService(AppModule, {
   service: SERVICE_NAME,
-  defaultPort: 3000,
+  defaultPort: DEFAULT_PORT,
   openApi: {
     title: 'Spine ingestion',
     description: 'Accepts business events over HTTP and publishes them, Avro-typed, to Kafka (acks=all) before answering.',

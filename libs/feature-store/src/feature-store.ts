@@ -31,8 +31,8 @@ export class FeatureStore {
    * Applies the event to the customer's aggregates exactly once (keyed by eventId) and returns the features as
    * of this event. A redelivery changes nothing and returns what the first delivery returned.
    */
-  applyAndRead(update: FeatureUpdate): Promise<CustomerFeatures> {
-    assertUpdate(update);
+  async applyAndRead(update: FeatureUpdate): Promise<CustomerFeatures> {
+    assertUpdate(update); // async method, so bad input rejects the promise like every other failure
     const { eventId, customerId, occurredAt, bodyLength, orderAmount } = update;
     return withTransaction(this.pool, async (client) => {
       // Kafka keys by customer, so one instance normally owns a customer; the lock keeps this correct during

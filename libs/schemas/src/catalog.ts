@@ -57,7 +57,7 @@ export async function loadSchemaCatalog(dir: string = defaultSchemasDir()): Prom
     const bundled = bundle(json, library, id);
     let type: avro.Type;
     try {
-      type = avro.Type.forSchema(bundled as avro.Schema, avroTypeOptions);
+      type = avro.Type.forSchema(bundled as avro.Schema, avroTypeOptions());
     } catch (error) {
       throw new Error(`${id}: invalid Avro schema: ${(error as Error).message}`);
     }

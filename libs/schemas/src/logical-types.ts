@@ -113,11 +113,17 @@ function fromTwosComplement(bytes: Buffer): bigint {
   return (bytes[0]! & 0x80) !== 0 ? unsigned - (1n << BigInt(bytes.length * 8)) : unsigned;
 }
 
-/** Options every Spine avsc Type is built with (also handed to the schema-registry client). */
-export const avroTypeOptions = {
-  logicalTypes: {
-    'timestamp-millis': TimestampMillisType,
-    uuid: UuidType,
-    decimal: DecimalType,
-  },
-} satisfies Partial<avro.ForSchemaOptions>;
+/**
+ * Options every Spine avsc Type is built with (also handed to the schema-registry client). A fresh object
+ * per call: avsc stores its registry of named types on the options object it is given, so a shared one
+ * would make the next schema that uses the same named type fail as a "duplicate type name".
+ */
+export function avroTypeOptions(): Partial<avro.ForSchemaOptions> {
+  return {
+    logicalTypes: {
+      'timestamp-millis': TimestampMillisType,
+      uuid: UuidType,
+      decimal: DecimalType,
+    },
+  };
+}

@@ -29,7 +29,7 @@ export class RegistryClient {
   constructor(private readonly options: RegistryOptions) {
     this.client = new SchemaRegistry(
       { host: options.url, ...(options.auth ? { auth: options.auth } : {}), retry: { retries: 2 } },
-      { [SchemaType.AVRO]: avroTypeOptions as unknown as Partial<avro.ForSchemaOptions> },
+      { [SchemaType.AVRO]: avroTypeOptions() },
     );
   }
 

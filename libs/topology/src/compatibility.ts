@@ -16,7 +16,7 @@ export function compatibilityIssues(next: avro.Type, previous: avro.Type, level:
 }
 
 export function parseSchema(text: string): avro.Type {
-  return avro.Type.forSchema(JSON.parse(text) as avro.Schema, avroTypeOptions);
+  return avro.Type.forSchema(JSON.parse(text) as avro.Schema, avroTypeOptions());
 }
 
 function canRead(reader: avro.Type, writer: avro.Type): boolean {

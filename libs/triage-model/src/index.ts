@@ -1,4 +1,11 @@
-import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
-const nlp = winkNLP(model);
-export const s: number = nlp.readDoc('hi').out(nlp.its.sentiment);
+export { listModelVersions, loadTriageModel } from './model-loader.js';
+export { INTENTS } from './types.js';
+export type {
+  CustomerFeatures,
+  Intent,
+  Priority,
+  Sentiment,
+  TriageInput,
+  TriageModel,
+  TriageOutput,
+} from './types.js';

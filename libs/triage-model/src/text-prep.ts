@@ -1,3 +1,4 @@
+import type { ItsFunction } from 'wink-nlp';
 import { nlp } from './nlp.js';
 
 /**
@@ -12,9 +13,11 @@ export const PREP_ID = 'wink-eng-lite-web-model:words-no-stopwords-stem:v1';
  */
 export function prepareTokens(text: string): string[] {
   const { its } = nlp();
+  // wink-nlp 2.4.0's types declare its.stem with a parameter list out() does not accept; at run time it is a token its.
+  const stem = its.stem as unknown as ItsFunction<string>;
   return nlp()
     .readDoc(text)
     .tokens()
     .filter((token) => token.out(its.type) === 'word' && !token.out(its.stopWordFlag))
-    .out(its.stem);
+    .out(stem);
 }

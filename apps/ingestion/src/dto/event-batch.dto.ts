@@ -8,10 +8,10 @@ export const MAX_EVENTS_PER_REQUEST = 500;
 /** Several events in one request; accepted all together or not at all. */
 export class EventBatchDto {
   @ApiProperty({ type: [SupportEventDto], minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_EVENTS_PER_REQUEST)
   @ValidateNested({ each: true })
+  @ArrayMaxSize(MAX_EVENTS_PER_REQUEST)
+  @ArrayMinSize(1)
+  @IsArray()
   @Type(() => SupportEventDto)
   events!: SupportEventDto[];
 }

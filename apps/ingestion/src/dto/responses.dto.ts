@@ -11,11 +11,16 @@ export class AcceptedEventDto {
   @ApiProperty({ example: 'spine.crm.support-message.v1' })
   topic!: string;
 
-  @ApiProperty({ type: 'integer', example: 3 })
-  partition!: number;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 3,
+    description: 'Partition written to; null when the records of one request went to several partitions (Kafka reports no per-record position then).',
+  })
+  partition!: number | null;
 
-  @ApiProperty({ example: '1042', description: 'Kafka offset, as a string (64-bit).' })
-  offset!: string;
+  @ApiProperty({ type: String, nullable: true, example: '1042', description: 'Kafka offset, as a string (64-bit); null as for partition.' })
+  offset!: string | null;
 }
 
 export class AcceptedResponseDto {

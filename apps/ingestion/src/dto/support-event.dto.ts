@@ -14,13 +14,13 @@ export class SupportEventDto {
   type!: typeof SUPPORT_MESSAGE_TYPE;
 
   @ApiProperty({ minLength: 1, maxLength: 64, example: 'crm', description: 'Producing system.' })
-  @IsString()
   @Length(1, 64)
+  @IsString()
   source!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 128, example: 'cust-42', description: 'Customer id; the Kafka key, so one customer\'s events stay in order.' })
-  @IsString()
   @Length(1, 128)
+  @IsString()
   customerId!: string;
 
   @ApiProperty({ enum: [...ChannelSymbols], enumName: 'Channel', example: 'EMAIL' })
@@ -29,13 +29,13 @@ export class SupportEventDto {
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 500, example: 'Charged twice' })
   @IsOptional()
-  @IsString()
   @MaxLength(500)
+  @IsString()
   subject?: string | null;
 
   @ApiProperty({ minLength: 1, maxLength: 20_000, example: 'I was charged twice for order 1234, please refund one.' })
-  @IsString()
   @Length(1, 20_000)
+  @IsString()
   body!: string;
 
   @ApiPropertyOptional({
@@ -46,8 +46,8 @@ export class SupportEventDto {
     description: 'Amount of the order the message is about, as an exact decimal string (never a float).',
   })
   @IsOptional()
-  @IsString()
   @Matches(ORDER_AMOUNT_PATTERN, { message: 'orderAmount must be a decimal string with up to 10 integer and 2 fraction digits, e.g. "129.90"' })
+  @IsString()
   orderAmount?: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2024-05-01T12:30:00Z', description: 'When it happened; default: when Spine received it.' })
@@ -70,7 +70,7 @@ export class SupportEventDto {
     description: 'Carried unchanged through every stage. Default: the x-correlation-id header, else the eventId.',
   })
   @IsOptional()
-  @IsString()
   @Length(1, 256)
+  @IsString()
   correlationId?: string;
 }

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@spine/runtime';
+import { AppModule } from './app.module.js';
+import { databaseUrl, SERVICE_NAME } from './config.js';
+
+// Fail fast, before connecting to anything, when the database is not configured.
+try {
+  databaseUrl();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+await bootstrapService(AppModule, {
+  service: SERVICE_NAME,
+  defaultPort: 3003,
+  openApi: {
+    title: 'Spine sink',
+    description: 'Stores AI triage results once per event and serves them by eventId.',
+    version: '1',
+  },
+});

@@ -1,0 +1,33 @@
+import type { TriageArtifact } from './artifact.js';
+import { IntentClassifier } from './intent.js';
+import { scorePriority } from './priority.js';
+import { analyzeSentiment } from './sentiment.js';
+import type { TriageInput, TriageModel, TriageOutput } from './types.js';
+
+/** A ready model from a validated artifact. Construction imports the learnings; classify() is synchronous and pure. */
+export function createTriageModel(artifact: TriageArtifact): TriageModel {
+  const classifier = IntentClassifier.fromExport(JSON.stringify(artifact.classifier), artifact.confidenceThreshold);
+  const model = { name: artifact.name, version: artifact.version };
+
+  return {
+    name: artifact.name,
+    version: artifact.version,
+    classify(input: TriageInput): TriageOutput {
+      const text = withSubject(input.subject, input.text);
+      const { sentiment, score } = analyzeSentiment(text);
+      const { intent, confidence } = classifier.predict(text);
+      const priority = scorePriority({ intent, sentiment, sentimentScore: score, features: input.features });
+      return { sentiment, sentimentScore: score, intent, intentConfidence: confidence, priority, model: { ...model } };
+    },
+  };
+}
+
+/**
+ * Subjects often name the intent outright ("Refund request"), so they are classified with the body. A single newline
+ * keeps a subject without end punctuation in the body's first sentence: wink averages sentiment over sentences, and a
+ * neutral subject standing as a sentence of its own would dilute the body's sentiment.
+ */
+function withSubject(subject: string | null | undefined, body: string): string {
+  const s = subject?.trim();
+  return s ? `${s}\n${body}` : body;
+}
