@@ -61,7 +61,8 @@ describe('typed Avro topics on the real broker and registry', () => {
     expect(record.value![0]).toBe(0);
     expect(record.value!.readUInt32BE(1)).toBe(latest.id);
     const byId = await fetch(`${process.env.SCHEMA_REGISTRY_URL}/schemas/ids/${latest.id}`).then((r) => r.json() as Promise<{ schema: string }>);
-    expect(JSON.parse(byId.schema).name).toBe('spine.crm.SupportMessageReceived');
+    const registered = JSON.parse(byId.schema) as { name: string; namespace?: string };
+    expect([registered.namespace, registered.name].filter(Boolean).join('.')).toBe('spine.crm.SupportMessageReceived');
     expect(record.key![0]).toBe(0); // keys are Avro in the wire format too
   });
 
