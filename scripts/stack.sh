@@ -70,8 +70,9 @@ usage() {
 
 write_stack_env() {
   local tmp=$STACK_ENV.tmp
+  # Exactly KEY=value lines, no comments or quotes: readable by `set -a; .`,
+  # dotenv, `node --env-file` and `export $(cat file)` alike.
   cat >"$tmp" <<EOF
-# Written by scripts/stack.sh up; removed by down.
 KAFKA_BROKERS=127.0.0.1:$(recorded_port kafka "$SPINE_KAFKA_PORT")
 SCHEMA_REGISTRY_URL=$(registry_url)
 DATABASE_URL=$DATABASE_URL_EFFECTIVE
@@ -138,7 +139,7 @@ cmd_up() {
 
   write_stack_env
   say "stack: up; environment in $STACK_ENV:"
-  grep -v '^#' "$STACK_ENV" | sed 's/^/         /'
+  sed 's/^/         /' "$STACK_ENV"
 }
 
 cmd_down() {

@@ -75,7 +75,21 @@ pg_ensure_installed() {
 pg_pid() { running_pid postgres "$PG_MARKER"; }
 
 pg_own_url() {
-  printf 'postgresql://%s:%s@127.0.0.1:%s/%s' "$PG_ROLE" "$SPINE_PG_PASSWORD" "$1" "$PG_DB"
+  printf 'postgresql://%s:%s@127.0.0.1:%s/%s' "$PG_ROLE" "$(urlencode "$SPINE_PG_PASSWORD")" "$1" "$PG_DB"
+}
+
+# Percent-encodes everything but RFC 3986 unreserved characters, so any
+# SPINE_PG_PASSWORD yields a valid URL.
+urlencode() {
+  local s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      [A-Za-z0-9._~-]) out+=$c ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  printf '%s' "$out"
 }
 
 # True when the URL accepts a login. -w: never prompt for a password.

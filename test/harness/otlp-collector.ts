@@ -40,6 +40,7 @@ export class OtlpCollector {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections(); // exporters keep connections alive; close() alone would wait on them
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 

@@ -3,16 +3,15 @@ import { IngestBodyPipe } from './ingest-body.pipe.js';
 
 const event = { type: 'support.message', source: 'crm', customerId: 'c1', channel: 'EMAIL', body: 'hello' };
 
-async function issuesOf(body: unknown): Promise<Array<{ field: string; message: string }>> {
-  try {
-    await new IngestBodyPipe().transform(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadRequestException);
-    return (error as BadRequestException).getResponse() as never as Array<{ field: string; message: string }> extends never
-      ? never
-      : ((error as BadRequestException).getResponse() as { issues: Array<{ field: string; message: string }> }).issues;
-  }
-  throw new Error('expected a 400');
+type Issue = { field: string; message: string };
+
+async function issuesOf(body: unknown): Promise<Issue[]> {
+  const error: unknown = await new IngestBodyPipe().transform(body).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof BadRequestException)) throw new Error(`expected a 400, got ${String(error)}`);
+  return (error.getResponse() as { issues: Issue[] }).issues;
 }
 
 describe('IngestBodyPipe', () => {

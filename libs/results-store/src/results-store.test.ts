@@ -116,15 +116,35 @@ describe('ResultsStore', () => {
     expect(await store.count({ eventIds: batch.map((r) => r.eventId) })).toBe(5000);
   });
 
-  it('lets overlapping batches from two instances race without deadlock or double counting', async () => {
-    for (let round = 0; round < 5; round++) {
-      const rows = Array.from({ length: 300 }, () => result());
-      const first = rows.slice(0, 200);
-      const second = rows.slice(100).reverse();
-      const [a, b] = await Promise.all([store.saveAll(first), store.saveAll(second)]);
-      expect(a + b).toBe(300);
-      expect(await store.count({ eventIds: rows.map((r) => r.eventId) })).toBe(300);
+  it('never deadlocks when two instances save overlapping batches in opposite orders', async () => {
+    const rows = Array.from({ length: 300 }, () => result());
+    const first = rows.slice(0, 200);
+    const second = rows.slice(100).reverse();
+    // Make the race deterministic: a third transaction holds a key both batches contain, so both block on it
+    // midway with some of the other's keys still ahead of them. Inserting in caller order, each would then
+    // wait for keys the other already holds ("deadlock detected"); inserting in event id order, they cannot.
+    const holder = await pool.connect();
+    let saving: Promise<PromiseSettledResult<number>[]> | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `INSERT INTO "${schema}".triage_results (event_id, customer_id, correlation_id, sentiment, sentiment_score,
+           intent, intent_confidence, priority, model_name, model_version, occurred_at, received_at, inferred_at)
+         VALUES ($1, 'c', 'c', 'NEUTRAL', 0, 'OTHER', 0, 'P4', 'm', 'v', now(), now(), now())`,
+        [rows[150]!.eventId],
+      );
+      saving = Promise.allSettled([store.saveAll(first), store.saveAll(second)]);
+      await waitForLockWaiters(2);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
     }
+    const saved = (await saving!).map((outcome) => {
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    });
+    expect(saved.reduce((sum, n) => sum + n, 0)).toBe(300);
+    expect(await store.count({ eventIds: rows.map((r) => r.eventId) })).toBe(300);
   });
 
   it('finds nothing for unknown or malformed event ids', async () => {
@@ -158,3 +178,16 @@ describe('ResultsStore', () => {
     }
   });
 });
+
+/** Resolves once `n` sessions working on this test's schema are waiting for a lock. */
+async function waitForLockWaiters(n: number): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const waiting = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+      [`%"${schema}"%`],
+    );
+    if (waiting.rows[0]!.n >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`fewer than ${n} sessions ever waited for a lock`);
+}

@@ -1,5 +1,6 @@
 import type { TriageArtifact } from './artifact.js';
 import { IntentClassifier } from './intent.js';
+import { nlp } from './nlp.js';
 import { scorePriority } from './priority.js';
 import { analyzeSentiment } from './sentiment.js';
 import type { TriageInput, TriageModel, TriageOutput } from './types.js';
@@ -8,6 +9,7 @@ import type { TriageInput, TriageModel, TriageOutput } from './types.js';
 export function createTriageModel(artifact: TriageArtifact): TriageModel {
   const classifier = IntentClassifier.fromExport(JSON.stringify(artifact.classifier), artifact.confidenceThreshold);
   const model = { name: artifact.name, version: artifact.version };
+  nlp(); // load wink's language model now (~0.1 s), not while the first message waits
 
   return {
     name: artifact.name,

@@ -1,5 +1,5 @@
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import { injectTraceContext } from '@spine/telemetry';
+import { SpanKind, context, inSpan, injectTraceContext } from '@spine/telemetry';
 import type { Emit, TopicKey } from '../stage/types.js';
 import type { TopicCodecs } from './topic-codecs.js';
 
@@ -45,8 +45,11 @@ export class SpineProducer {
   /** Encodes (validating against the topic's schema) and produces; resolves with where each record landed, in order. */
   async publish(emits: readonly Emit[]): Promise<Published[]> {
     if (!emits.length) return [];
-    const encoded = await Promise.all(emits.map((emit) => this.encode(emit)));
-    return this.sendRaw(encoded.map(({ topic, message }) => ({ topic, message })));
+    // A producer span per publish: at ingestion it starts the trace that every later stage continues.
+    return inSpan('spine publish', SpanKind.PRODUCER, { 'messaging.system': 'kafka', 'messaging.batch.message_count': emits.length }, context.active(), async () => {
+      const encoded = await Promise.all(emits.map((emit) => this.encode(emit)));
+      return this.sendRaw(encoded.map(({ topic, message }) => ({ topic, message })));
+    });
   }
 
   /** Produces already-encoded records (dead letters, replays); same durability as publish. */

@@ -112,7 +112,7 @@ export class StageRunner {
     this.joined = false;
   }
 
-  private async handleBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const stage = this.options.name;
     this.deps.metrics.lag.set({ stage, topic, partition: String(partition) }, Number(batch.offsetLag()));
@@ -127,6 +127,8 @@ export class StageRunner {
     const commitProgress = () => {
       const next = tracker.advance();
       if (next !== null) {
+        // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
+        resolveOffset((BigInt(next) - 1n).toString());
         commitChain = commitChain.then(() => this.consumer?.commitOffsets([{ topic, partition, offset: next }]));
       }
       return commitChain;
