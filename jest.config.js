@@ -23,4 +23,7 @@ export default {
   globalSetup: '<rootDir>/test/harness/global-setup.ts',
   testTimeout: 120_000,
   maxWorkers: 2,
+  // kafkajs leaves retry timers behind after disconnect in some error paths; every suite closes its
+  // clients and processes in afterAll, so a lingering timer must not keep CI waiting.
+  forceExit: true,
 };
