@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, Type } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,7 +20,9 @@ export interface BootstrapOptions {
 export async function bootstrapService(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
   const log = jsonLog(options.service);
   const telemetry = initTelemetry(options.service);
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: false, logger: ['error', 'warn', 'log'], bodyParser: true });
+  // Nest's own log lines as JSON too, like the runtime's: one parseable format per process.
+  const logger = new ConsoleLogger(options.service, { json: true, colors: false, logLevels: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: true });
   app.useBodyParser('json', { limit: process.env.SPINE_HTTP_BODY_LIMIT ?? '5mb' });
   if (options.openApi) {
     const config = new DocumentBuilder()

@@ -17,7 +17,6 @@ export class SpineMetrics {
   readonly lag = new Gauge({ name: 'spine_consumer_lag', help: 'High watermark minus next offset to consume, per partition', labelNames: ['stage', 'topic', 'partition'], registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'spine_in_flight_records', help: 'Records being handled now', labelNames: ['stage'], registers: [this.registry] });
   readonly rebalances = new Counter({ name: 'spine_group_joins_total', help: 'Consumer group joins (first join and every rebalance)', labelNames: ['stage'], registers: [this.registry] });
-  readonly httpRequests = new Counter({ name: 'spine_http_requests_total', help: 'HTTP requests', labelNames: ['route', 'status'], registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'spine_process_' });

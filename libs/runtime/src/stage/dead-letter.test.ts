@@ -1,0 +1,51 @@
+import type { KafkaMessage } from 'kafkajs';
+import { DLQ_HEADERS, deadLetterMessage } from './dead-letter.js';
+import { PermanentError, backoffDelay, isPermanent } from './failures.js';
+
+describe('dead-letter records', () => {
+  const original: KafkaMessage = {
+    key: Buffer.from([1, 2, 3]),
+    value: Buffer.from([0xff, 0x00, 0x10]),
+    headers: { traceparent: Buffer.from('00-abc-def-01'), 'spine.dlq.stage': 'stale' },
+    timestamp: '1700000000000',
+    offset: '42',
+    attributes: 0,
+    size: 0,
+  };
+
+  it('keeps key, value and headers byte for byte and adds the cause', () => {
+    const error = new PermanentError('bad bytes');
+    const dead = deadLetterMessage(original, { error, stage: 'inference', group: 'g', topic: 'in', partition: 3, attempts: 1 });
+    expect(dead.key).toEqual(original.key);
+    expect(dead.value).toEqual(original.value);
+    expect(dead.headers?.traceparent).toEqual(original.headers!.traceparent);
+    expect(dead.headers).toMatchObject({
+      [DLQ_HEADERS.errorClass]: 'PermanentError',
+      [DLQ_HEADERS.errorMessage]: 'bad bytes',
+      [DLQ_HEADERS.stage]: 'inference', // an earlier dead-letter's headers are replaced, not duplicated
+      [DLQ_HEADERS.sourceTopic]: 'in',
+      [DLQ_HEADERS.sourcePartition]: '3',
+      [DLQ_HEADERS.sourceOffset]: '42',
+      [DLQ_HEADERS.attempts]: '1',
+    });
+  });
+});
+
+describe('failure policy', () => {
+  it('treats marked and data-shape errors as permanent, others as transient', () => {
+    expect(isPermanent(new PermanentError('x'))).toBe(true);
+    expect(isPermanent(Object.assign(new Error('x'), { permanent: true }))).toBe(true);
+    expect(isPermanent(new TypeError('x'))).toBe(true);
+    expect(isPermanent(new Error('ECONNRESET'))).toBe(false);
+  });
+
+  it('backs off exponentially within its ceiling', () => {
+    const policy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1_000 };
+    for (let i = 0; i < 50; i++) {
+      expect(backoffDelay(policy, 1)).toBeGreaterThanOrEqual(50);
+      expect(backoffDelay(policy, 1)).toBeLessThanOrEqual(100);
+      expect(backoffDelay(policy, 3)).toBeGreaterThanOrEqual(200);
+      expect(backoffDelay(policy, 10)).toBeLessThanOrEqual(1_000);
+    }
+  });
+});
