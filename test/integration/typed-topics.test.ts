@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SpineProducer } from '@spine/runtime';
+import { KeyPartitioner, SpineProducer } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { SchemaValidationError, UnknownSchemaIdError, WireFormatError, frame } from '@spine/serde';
 import { subjectFor } from '@spine/topology';
@@ -26,15 +26,19 @@ function sampleMessage(overrides: Partial<SupportMessageReceived> = {}): Support
 describe('typed Avro topics on the real broker and registry', () => {
   let fx: SpineFixture;
   let producer: SpineProducer;
+  let partitioner: KeyPartitioner;
 
   beforeAll(async () => {
     fx = await provisionedFixture('typed');
-    producer = new SpineProducer(fx.kafka, fx.codecs);
+    partitioner = new KeyPartitioner(fx.kafka.admin());
+    await partitioner.start(fx.topology.all.map((t) => t.name));
+    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
     await producer.connect();
   });
 
   afterAll(async () => {
     await producer?.disconnect();
+    await partitioner?.stop();
     await fx?.close();
   });
 
@@ -64,6 +68,26 @@ describe('typed Avro topics on the real broker and registry', () => {
     const registered = JSON.parse(byId.schema) as { name: string; namespace?: string };
     expect([registered.namespace, registered.name].filter(Boolean).join('.')).toBe('spine.crm.SupportMessageReceived');
     expect(record.key![0]).toBe(0); // keys are Avro in the wire format too
+  });
+
+  it('reports the exact partition and offset of every record, also when concurrent publishes share one send', async () => {
+    const topic = fx.topology.topics.enrichedMessages.name;
+    const values = Array.from({ length: 30 }, (_, i) => sampleMessage({ customerId: `c-${i % 9}`, body: `message ${i}` }));
+    const features = { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 9, previousContactAt: null, lifetimeOrderAmount: '0.00' };
+    const published = (
+      await Promise.all(values.map((message) => producer.publish([{ topic: 'enrichedMessages', key: message.customerId, value: { message, features } }])))
+    ).flat();
+    const records = await readRaw(fx.kafka, topic, values.length);
+    const codec = fx.codecs.get('enrichedMessages');
+    for (const [i, where] of published.entries()) {
+      const record = records.find((r) => r.partition === where.partition && r.offset === where.offset);
+      expect(record).toBeDefined();
+      const decoded = await codec.decodeValue<{ message: { body: string } }>(record!.value);
+      expect(decoded.message.body).toBe(`message ${i}`);
+    }
+    // One key, one partition: per-key order is what consumers rely on.
+    const partitionsOfKey = new Set(published.filter((_, i) => values[i]!.customerId === 'c-0').map((p) => p.partition));
+    expect(partitionsOfKey.size).toBe(1);
   });
 
   it('refuses to produce a value that does not match its schema, naming each bad field', async () => {

@@ -6,6 +6,7 @@ export { PermanentError, isPermanent, backoffDelay, defaultRetryPolicy, type Ret
 export { DLQ_HEADERS, deadLetterMessage } from './stage/dead-letter.js';
 export { kafkaFromEnv } from './kafka/kafka-client.js';
 export { SpineProducer, type Published } from './kafka/producer.js';
+export { KeyPartitioner } from './kafka/partitioner.js';
 export { TopicCodec, TopicCodecs } from './kafka/topic-codecs.js';
 export { SpineMetrics } from './ops/metrics.js';
 export { Stage } from './nest/stage.decorator.js';

@@ -11,16 +11,11 @@ export class AcceptedEventDto {
   @ApiProperty({ example: 'spine.crm.support-message.v1' })
   topic!: string;
 
-  @ApiProperty({
-    type: 'integer',
-    nullable: true,
-    example: 3,
-    description: 'Partition written to; null when the records of one request went to several partitions (Kafka reports no per-record position then).',
-  })
-  partition!: number | null;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Partition the record was written to (murmur2 of the key, as Kafka clients do).' })
+  partition!: number;
 
-  @ApiProperty({ type: String, nullable: true, example: '1042', description: 'Kafka offset, as a string (64-bit); null as for partition.' })
-  offset!: string | null;
+  @ApiProperty({ type: String, example: '1042', description: 'Kafka offset, as a string (64-bit).' })
+  offset!: string;
 }
 
 export class AcceptedResponseDto {

@@ -1,25 +1,45 @@
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { SpanKind, context, inSpan, injectTraceContext } from '@spine/telemetry';
 import type { Emit, TopicKey } from '../stage/types.js';
+import type { KeyPartitioner } from './partitioner.js';
 import type { TopicCodecs } from './topic-codecs.js';
 
 export interface Published {
   readonly topic: string;
-  readonly partition: number | null;
-  readonly offset: string | null;
+  readonly partition: number;
+  readonly offset: string;
 }
+
+interface OutgoingRecord {
+  readonly topic: string;
+  readonly message: Message & { partition: number };
+}
+
+interface Pending {
+  readonly records: readonly OutgoingRecord[];
+  resolve(published: Published[]): void;
+  reject(error: unknown): void;
+}
+
+/** Most records one coalesced send carries; beyond it the rest waits for the next send. */
+const MAX_RECORDS_PER_SEND = 2_000;
 
 /**
  * The process's single idempotent producer. Every send waits for acks from all in-sync replicas, so a
  * resolved publish means the records are durable; stages commit input offsets only after that.
+ * Concurrent publishes are coalesced ("group commit"): while one send is in flight, new records queue and
+ * leave together in the next, so many small publishes cost few round trips without any added linger.
  */
 export class SpineProducer {
   private readonly producer: Producer;
   private connected = false;
+  private readonly queue: Pending[] = [];
+  private sending = false;
 
   constructor(
     kafka: Kafka,
     private readonly codecs: TopicCodecs,
+    private readonly partitioner: KeyPartitioner,
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
   }
@@ -48,21 +68,70 @@ export class SpineProducer {
     // A producer span per publish: at ingestion it starts the trace that every later stage continues.
     return inSpan('spine publish', SpanKind.PRODUCER, { 'messaging.system': 'kafka', 'messaging.batch.message_count': emits.length }, context.active(), async () => {
       const encoded = await Promise.all(emits.map((emit) => this.encode(emit)));
-      return this.sendRaw(encoded.map(({ topic, message }) => ({ topic, message })));
+      return this.sendRaw(encoded);
     });
   }
 
-  /** Produces already-encoded records (dead letters, replays); same durability as publish. */
-  async sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>): Promise<Published[]> {
-    if (!records.length) return [];
-    const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of records) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-    const metadata = await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+  /** Produces already-encoded records (dead letters, replays); same durability and partitioning as publish. */
+  sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>): Promise<Published[]> {
+    if (!records.length) return Promise.resolve([]);
+    const partitioned = records.map(({ topic, message }) => ({
+      topic,
+      message: { ...message, partition: message.partition ?? this.partitioner.partition(topic, toBuffer(message.key)) },
+    }));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ records: partitioned, resolve, reject });
+      void this.drain();
     });
-    return assignOffsets(records, metadata);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length) {
+        const batch: Pending[] = [];
+        let size = 0;
+        while (this.queue.length && (batch.length === 0 || size + this.queue[0]!.records.length <= MAX_RECORDS_PER_SEND)) {
+          const next = this.queue.shift()!;
+          batch.push(next);
+          size += next.records.length;
+        }
+        await this.send(batch);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const all = batch.flatMap((p) => p.records);
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of all) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    let metadata: RecordMetadata[];
+    try {
+      metadata = await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    // Records of one partition take consecutive offsets from its base offset, in send order.
+    const next = new Map<string, bigint>();
+    for (const m of metadata) next.set(`${m.topicName}:${m.partition}`, BigInt(m.baseOffset ?? m.offset ?? '0'));
+    for (const p of batch) {
+      p.resolve(
+        p.records.map(({ topic, message }) => {
+          const slot = `${topic}:${message.partition}`;
+          const offset = next.get(slot) ?? -1n;
+          next.set(slot, offset + 1n);
+          return { topic, partition: message.partition, offset: offset.toString() };
+        }),
+      );
+    }
   }
 
   private async encode(emit: Emit): Promise<{ topic: string; message: Message }> {
@@ -73,19 +142,7 @@ export class SpineProducer {
   }
 }
 
-/**
- * kafkajs reports one base offset per topic-partition, not each record's partition. Where a topic's
- * records all went to one partition (always true for a single record) offsets are consecutive from the
- * base, so each record's position is exact; otherwise it is reported as unknown rather than guessed.
- */
-function assignOffsets(records: ReadonlyArray<{ topic: string }>, metadata: RecordMetadata[]): Published[] {
-  const cursor = new Map<string, bigint>();
-  return records.map(({ topic }) => {
-    const partitions = metadata.filter((m) => m.topicName === topic);
-    const only = partitions.length === 1 ? partitions[0] : undefined;
-    if (!only) return { topic, partition: null, offset: null };
-    const offset = cursor.get(topic) ?? BigInt(only.baseOffset ?? only.offset ?? '0');
-    cursor.set(topic, offset + 1n);
-    return { topic, partition: only.partition, offset: offset.toString() };
-  });
+function toBuffer(key: Message['key']): Buffer | null {
+  if (key === null || key === undefined) return null;
+  return Buffer.isBuffer(key) ? key : Buffer.from(key);
 }

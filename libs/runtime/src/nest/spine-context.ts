@@ -3,6 +3,7 @@ import { loadSchemaCatalog, type SchemaCatalog } from '@spine/schemas';
 import { AvroSerde, RegistryClient } from '@spine/serde';
 import { spineTopology, type SpineTopology } from '@spine/topology';
 import { kafkaFromEnv } from '../kafka/kafka-client.js';
+import { KeyPartitioner } from '../kafka/partitioner.js';
 import { SpineProducer } from '../kafka/producer.js';
 import { TopicCodecs } from '../kafka/topic-codecs.js';
 import { SpineMetrics } from '../ops/metrics.js';
@@ -19,6 +20,7 @@ export class SpineContext {
     readonly topology: SpineTopology,
     readonly codecs: TopicCodecs,
     readonly producer: SpineProducer,
+    readonly partitioner: KeyPartitioner,
     readonly metrics: SpineMetrics,
     readonly log: ReturnType<typeof jsonLog>,
   ) {}
@@ -30,8 +32,10 @@ export class SpineContext {
     const catalog = await loadSchemaCatalog();
     const topology = spineTopology();
     const codecs = await TopicCodecs.create(topology, catalog, registry, serde);
-    const producer = new SpineProducer(kafka, codecs);
+    const partitioner = new KeyPartitioner(kafka.admin());
+    await partitioner.start(topology.all.map((t) => t.name));
+    const producer = new SpineProducer(kafka, codecs, partitioner);
     await producer.connect();
-    return new SpineContext(service, kafka, registry, serde, catalog, topology, codecs, producer, new SpineMetrics(), jsonLog(service));
+    return new SpineContext(service, kafka, registry, serde, catalog, topology, codecs, producer, partitioner, new SpineMetrics(), jsonLog(service));
   }
 }

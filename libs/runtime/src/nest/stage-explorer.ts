@@ -42,5 +42,6 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.context.producer.disconnect();
+    await this.context.partitioner.stop();
   }
 }
