@@ -2,19 +2,5 @@
 
 export const SERVICE_NAME = 'enrichment';
 
-/** PostgreSQL connection string; required: there is no feature store without it. */
-export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  const url = env.DATABASE_URL?.trim();
-  if (!url) {
-    throw new Error(
-      `${SERVICE_NAME}: DATABASE_URL is not set. The feature store lives in PostgreSQL; ` +
-        'set DATABASE_URL, e.g. postgres://spine:spine@localhost:5432/spine',
-    );
-  }
-  return url;
-}
-
-/** PostgreSQL schema holding Spine's tables (SPINE_DB_SCHEMA, default `spine`). */
-export function databaseSchema(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SPINE_DB_SCHEMA?.trim() || 'spine';
-}
+/** Why this service needs PostgreSQL (used in the error when DATABASE_URL is missing). */
+export const DATABASE_PURPOSE = 'The feature store lives in PostgreSQL';

@@ -1,8 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { FeatureStore } from '@spine/feature-store';
 import type pg from 'pg';
-import { databaseSchema } from './config.js';
-import { PG_POOL } from './database.js';
+import { PG_POOL, databaseSchema } from '@spine/postgres';
 
 /** The feature store, its tables migrated before any stage starts consuming. */
 export const featureStoreProvider: Provider = {

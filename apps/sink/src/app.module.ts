@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { SpineRuntimeModule } from '@spine/runtime';
-import { SERVICE_NAME } from './config.js';
-import { PgPoolCloser, pgPoolProvider } from './database.js';
+import { PostgresModule } from '@spine/postgres';
+import { DATABASE_PURPOSE, SERVICE_NAME } from './config.js';
 import { ResultsController } from './results.controller.js';
 import { resultsStoreProvider } from './results-store.provider.js';
 import { SinkStage } from './sink.stage.js';
 
 @Module({
-  imports: [SpineRuntimeModule.forRoot({ service: SERVICE_NAME })],
+  imports: [SpineRuntimeModule.forRoot({ service: SERVICE_NAME }), PostgresModule.forRoot({ service: SERVICE_NAME, purpose: DATABASE_PURPOSE })],
   controllers: [ResultsController],
-  providers: [pgPoolProvider, PgPoolCloser, resultsStoreProvider, SinkStage],
+  providers: [resultsStoreProvider, SinkStage],
 })
 export class AppModule {}

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
-import { databaseUrl, SERVICE_NAME } from './config.js';
+import { databaseUrl } from '@spine/postgres';
+import { DATABASE_PURPOSE, SERVICE_NAME } from './config.js';
 
 // Fail fast, before connecting to anything, when the database is not configured.
 try {
-  databaseUrl();
+  databaseUrl(SERVICE_NAME, DATABASE_PURPOSE);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

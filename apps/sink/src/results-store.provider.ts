@@ -1,8 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ResultsStore } from '@spine/results-store';
 import type pg from 'pg';
-import { databaseSchema } from './config.js';
-import { PG_POOL } from './database.js';
+import { PG_POOL, databaseSchema } from '@spine/postgres';
 
 /** The results store, its table migrated before the stage starts consuming. */
 export const resultsStoreProvider: Provider = {

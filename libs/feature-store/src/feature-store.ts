@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { migrate } from './migrate.js';
-import { quoteIdentifier } from './sql-identifier.js';
+import { quoteIdentifier, withTransaction } from '@spine/postgres';
 import { featureSql, toFeatures, type FeaturesRow } from './sql.js';
-import { withTransaction } from './transaction.js';
 import type { CustomerFeatures, FeatureStoreOptions, FeatureUpdate } from './types.js';
 import { assertUpdate } from './validate.js';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from './transaction.js';
+import { withTransaction } from '@spine/postgres';
 
 /**
  * Creates the schema, tables and index if missing; safe to run on every start and from several instances at once.

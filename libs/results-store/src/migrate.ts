@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from './transaction.js';
+import { withTransaction } from '@spine/postgres';
 
 /**
  * Creates the schema and results table if missing; safe on every start and from several instances at once.

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { COLUMNS, fromStoredRow, type StoredRow } from './columns.js';
 import { migrate } from './migrate.js';
-import { quoteIdentifier } from './sql-identifier.js';
+import { quoteIdentifier } from '@spine/postgres';
 import type { ResultsStoreOptions, TriageResultRow } from './types.js';
 
 // event_id is a uuid column: a string that is not a UUID cannot be stored, so lookups of one find nothing
