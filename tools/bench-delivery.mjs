@@ -103,6 +103,19 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const T0 = performance.now();
 const log = (line) => process.stderr.write(`${((performance.now() - T0) / 1000).toFixed(1).padStart(6)} s ${line}\n`);
 
+/** One progress line a second on stderr, describing whichever phase is running (each phase sets status). */
+const progress = {
+  status: null,
+  timer: null,
+  start() {
+    this.timer = setInterval(() => this.status && log(`  ${this.status()}`), PROGRESS_INTERVAL_MS);
+    this.timer.unref();
+  },
+  stop() {
+    clearInterval(this.timer);
+  },
+};
+
 /** Rejects when the promise has not settled within ms; the underlying operation is abandoned, not cancelled. */
 function withTimeout(promise, ms, what) {
   let timer;
@@ -288,7 +301,7 @@ async function produceInput(kafka, opts, topic, state) {
   const t0 = performance.now();
   const deadline = t0 + opts.timeoutMs;
   let sent = 0;
-  const ticker = setInterval(() => log(`  produce  ${sent}/${opts.records} input records  ${((performance.now() - t0) / 1000).toFixed(1)} s`), PROGRESS_INTERVAL_MS);
+  progress.status = () => `produce  ${sent}/${opts.records} input records  ${((performance.now() - t0) / 1000).toFixed(1)} s`;
   try {
     for (let start = 0; start < opts.records; start += INPUT_CHUNK) {
       if (state.aborted) throw new BenchError(`interrupted (${state.aborted})`);
@@ -299,7 +312,7 @@ async function produceInput(kafka, opts, topic, state) {
       sent += messages.length;
     }
   } finally {
-    clearInterval(ticker);
+    progress.status = () => 'produce  disconnecting the input producer';
     await withTimeout(producer.disconnect(), CLIENT_TIMEOUT_MS, 'input producer disconnect').catch(() => {});
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -406,13 +419,14 @@ async function runMode(kafka, opts, mode, names, state) {
   };
 
   const result = { mode, design: MODES[mode], groupId, outTopic, complete: false, error: null };
+  const logBefore = new Map(state.kafkaLog);
   const started = performance.now();
   let runStart = null;
-  const ticker = setInterval(() => {
+  progress.status = () => {
     const t = (performance.now() - started) / 1000;
     const rate = m.firstBatchAt ? m.distinct / ((performance.now() - m.firstBatchAt) / 1000) : 0;
-    log(`  mode ${mode}   ${m.distinct}/${N} inputs committed · ${m.batches} batches · ${Math.round(rate)} rec/s · ${t.toFixed(1)} s`);
-  }, PROGRESS_INTERVAL_MS);
+    return `mode ${mode}   ${m.distinct}/${N} inputs committed · ${m.batches} batches · ${Math.round(rate)} rec/s · ${t.toFixed(1)} s`;
+  };
   try {
     try {
       await withTimeout(producer.connect(), CLIENT_TIMEOUT_MS, `mode ${mode} producer connect${transactional ? ' (InitProducerId with transactionalId)' : ''}`);
@@ -436,7 +450,7 @@ async function runMode(kafka, opts, mode, names, state) {
     result.error = describeError(err);
     log(`  mode ${mode} FAILED: ${result.error}`);
   } finally {
-    clearInterval(ticker);
+    progress.status = () => `mode ${mode}   stopping: the consumer finishes its in-flight fetch (up to maxWaitTime, 5 s), then leaves the group`;
     await withTimeout(consumer.disconnect(), CLIENT_TIMEOUT_MS, `mode ${mode} consumer disconnect`).catch((err) => log(`  ${describeError(err)}`));
     await withTimeout(producer.disconnect(), CLIENT_TIMEOUT_MS, `mode ${mode} producer disconnect`).catch((err) => log(`  ${describeError(err)}`));
   }
@@ -461,6 +475,12 @@ async function runMode(kafka, opts, mode, names, state) {
       ...(transactional ? { lockWait: stats(m.lockWaitMs) } : {}),
     },
   });
+  // What kafkajs logged during this mode; CONCURRENT_TRANSACTIONS answers (the coordinator is still completing the
+  // previous transaction) make kafkajs back off retry.initialRetryTime before retrying.
+  result.kafkajsLog = [...state.kafkaLog].map(([line, count]) => ({ line, count: count - (logBefore.get(line) ?? 0) })).filter((e) => e.count > 0);
+  result.concurrentTransactionsRetries = result.kafkajsLog
+    .filter((e) => e.line.startsWith('ERROR Response ') && e.line.includes('concurrent operation on the same transaction'))
+    .reduce((n, e) => n + e.count, 0);
   return result;
 }
 
@@ -486,7 +506,7 @@ async function verify(kafka, admin, opts, mode, names, state) {
     if (last > (position.get(payload.partition) ?? -1n)) position.set(payload.partition, last);
   });
   const t0 = performance.now();
-  const ticker = setInterval(() => log(`  verify ${mode} read ${v.records} records (${v.distinct}/${N} inputs)  ${((performance.now() - t0) / 1000).toFixed(1)} s`), PROGRESS_INTERVAL_MS);
+  progress.status = () => `verify ${mode} read ${v.records} records (${v.distinct}/${N} inputs)  ${((performance.now() - t0) / 1000).toFixed(1)} s`;
   const result = { mode, topic, isolation: 'read_committed', complete: false, error: null };
   try {
     let ends = await topicEnds(admin, topic);
@@ -550,7 +570,7 @@ async function verify(kafka, admin, opts, mode, names, state) {
     result.error = describeError(err);
     log(`  verify ${mode} FAILED: ${result.error}`);
   } finally {
-    clearInterval(ticker);
+    progress.status = () => `verify ${mode} stopping the reader`;
     await withTimeout(consumer.disconnect(), CLIENT_TIMEOUT_MS, `verify ${mode} disconnect`).catch(() => {});
   }
   return result;
@@ -558,6 +578,7 @@ async function verify(kafka, admin, opts, mode, names, state) {
 
 async function cleanup(admin, names, state) {
   const report = { topicsDeleted: [], groupsDeleted: [], errors: [] };
+  progress.status = () => `cleanup  deleting topics ${names.prefix}-* and the benchmark's consumer groups`;
   try {
     const existing = new Set(await withTimeout(admin.listTopics(), CLIENT_TIMEOUT_MS, 'listTopics'));
     const topics = names.all.filter((t) => existing.has(t));
@@ -566,16 +587,29 @@ async function cleanup(admin, names, state) {
   } catch (err) {
     report.errors.push(`deleting topics: ${describeError(err)}`);
   }
-  if (state.groups.length) {
+  // A group can be briefly undeletable (coordinator loading after a broker restart, member still leaving): retry, bounded.
+  let remaining = [...state.groups];
+  let lastError = null;
+  for (let attempt = 1; remaining.length && attempt <= 5; attempt++) {
+    if (attempt > 1) await sleep(1000);
     try {
-      const groups = new Set((await withTimeout(admin.listGroups(), CLIENT_TIMEOUT_MS, 'listGroups')).groups.map((g) => g.groupId));
-      const ours = state.groups.filter((g) => groups.has(g));
-      if (ours.length) await withTimeout(admin.deleteGroups(ours), CLIENT_TIMEOUT_MS, 'deleteGroups');
-      report.groupsDeleted = ours;
+      const existing = new Set((await withTimeout(admin.listGroups(), CLIENT_TIMEOUT_MS, 'listGroups')).groups.map((g) => g.groupId));
+      remaining = remaining.filter((g) => existing.has(g));
+      if (!remaining.length) break;
+      await withTimeout(admin.deleteGroups(remaining), CLIENT_TIMEOUT_MS, 'deleteGroups');
+      report.groupsDeleted.push(...remaining);
+      remaining = [];
     } catch (err) {
-      report.errors.push(`deleting groups: ${describeError(err)}`);
+      const failed = (err.groups ?? []).filter((g) => g.errorCode !== 0 || g.error);
+      if (failed.length) {
+        const failedIds = new Set(failed.map((g) => g.groupId));
+        report.groupsDeleted.push(...remaining.filter((g) => !failedIds.has(g)));
+        remaining = remaining.filter((g) => failedIds.has(g));
+        lastError = failed.map((g) => `${g.groupId}: ${g.error ? describeError(g.error) : `error code ${g.errorCode}`}`).join(', ');
+      } else lastError = describeError(err);
     }
   }
+  if (remaining.length) report.errors.push(`deleting groups ${remaining.join(', ')}: ${lastError}`);
   return report;
 }
 
@@ -611,7 +645,10 @@ function markdown(s) {
           `${v.untransformed} untransformed, ${fmt(v.nonDataOffsets)} non-data offsets (markers), group offsets at input end: ${v.groupCommittedAtInputEnd ? 'yes' : 'NO'}`;
     lines.push(`| ${r.mode} | ${text} |`);
   }
-  for (const r of s.modes) if (r.error) lines.push('', `**Mode ${r.mode} error:** \`${r.error}\``);
+  for (const r of s.modes) {
+    if (r.mode === 'b' && r.batches) lines.push('', `Mode b: ${r.concurrentTransactionsRetries} CONCURRENT_TRANSACTIONS retries in ${r.batches} transactions (each waits kafkajs's retry back-off, ${s.params.retryMs} ms initial).`);
+    if (r.error) lines.push('', `**Mode ${r.mode} error:** \`${r.error}\``);
+  }
   if (s.transactionErrors.length) lines.push('', `**Transaction errors:** ${[...new Set(s.transactionErrors)].map((e) => `\`${e}\``).join('; ')}`);
   if (s.kafkajsLog.length) lines.push('', `kafkajs warnings/errors: ${s.kafkajsLog.map((e) => `${e.count}× ${e.line}`).join('; ')}`);
   const cfg = s.broker.config;
@@ -639,7 +676,7 @@ async function main() {
     if (w.name !== 'TimeoutNegativeWarning') log(`  node ${w.name}: ${w.message}`);
   });
 
-  const state = { aborted: null, groups: [], txErrors: [] };
+  const state = { aborted: null, groups: [], txErrors: [], kafkaLog };
   const onSignal = (signal) => {
     if (state.aborted) process.exit(130); // second signal: give up on cleanup
     state.aborted = signal;
@@ -653,6 +690,7 @@ async function main() {
   const names = { prefix, in: `${prefix}-in`, out: (mode) => `${prefix}-out-${mode}` };
   names.all = [names.in, ...opts.modes.map(names.out)];
 
+  progress.start();
   const kafka = createKafka(opts, kafkaLog);
   const admin = kafka.admin();
   const date = new Date().toISOString();
@@ -704,6 +742,7 @@ async function main() {
     if (cleanupReport.errors.length) for (const e of cleanupReport.errors) log(`  cleanup: ${e}`);
     else log(`  cleanup: deleted topics ${cleanupReport.topicsDeleted.join(', ') || '(none)'}; groups ${cleanupReport.groupsDeleted.join(', ') || '(none)'}`);
     await withTimeout(admin.disconnect(), CLIENT_TIMEOUT_MS, 'admin disconnect').catch(() => {});
+    progress.stop();
   }
 
   summary.cleanup = cleanupReport;
