@@ -19,6 +19,7 @@ export interface BootstrapOptions {
  */
 export async function bootstrapService(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
   const log = jsonLog(options.service);
+  routeProcessWarnings(log);
   const telemetry = initTelemetry(options.service);
   // Nest's own log lines as JSON too, like the runtime's: one parseable format per process.
   const logger = new ConsoleLogger(options.service, { json: true, colors: false, logLevels: ['error', 'warn', 'log'] });
@@ -63,4 +64,15 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
   await app.listen(port, host);
   log('info', `${options.service} listening`, { url: `http://${host}:${port}`, pid: process.pid });
   return app;
+}
+
+/**
+ * Process warnings as JSON log lines. kafkajs 2.2.4 schedules its throttle check with a negative delay,
+ * which Node 24 clamps to 1 ms and reports as TimeoutNegativeWarning on every start; that one is dropped.
+ */
+function routeProcessWarnings(log: ReturnType<typeof jsonLog>): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'TimeoutNegativeWarning') log('warn', warning.message, { warning: warning.name });
+  });
 }
