@@ -2,7 +2,7 @@ export type { Emit, InboundMessage, StageOptions, StageHandler, TopicKey } from 
 export { StageRunner, consumerTuningFromEnv, type ConsumerTuning, type StageRunnerDeps } from './stage/stage-runner.js';
 export { KeyOrderedPool } from './stage/key-ordered-pool.js';
 export { OffsetTracker } from './stage/offset-tracker.js';
-export { PermanentError, isPermanent, backoffDelay, defaultRetryPolicy, type RetryPolicy } from './stage/failures.js';
+export { PermanentError, isPermanent, isInfrastructure, backoffDelay, defaultRetryPolicy, type RetryPolicy } from './stage/failures.js';
 export { DLQ_HEADERS, deadLetterMessage } from './stage/dead-letter.js';
 export { kafkaFromEnv } from './kafka/kafka-client.js';
 export { SpineProducer, type Published } from './kafka/producer.js';

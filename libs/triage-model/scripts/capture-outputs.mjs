@@ -38,5 +38,8 @@ const cases = [
 
 const model = await loadTriageModel({ version: values.version });
 const recorded = cases.map((input) => ({ input, output: model.classify(input) }));
-await writeFile(out, `${JSON.stringify({ version: values.version, capturedAt: new Date().toISOString(), cases: recorded }, null, 1)}\n`);
+// One case per line: reviewable in a diff, and a tenth of the size of pretty-printed JSON.
+const lines = recorded.map((c) => `    ${JSON.stringify(c)}`).join(',\n');
+const header = `"version": ${JSON.stringify(values.version)},\n  "capturedAt": ${JSON.stringify(new Date().toISOString())}`;
+await writeFile(out, `{\n  ${header},\n  "cases": [\n${lines}\n  ]\n}\n`);
 console.log(`wrote ${out.pathname}: ${recorded.length} cases`);

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS, deadLetterMessage } from './dead-letter.js';
-import { PermanentError, backoffDelay, isPermanent } from './failures.js';
+import { PermanentError, backoffDelay, isInfrastructure, isPermanent } from './failures.js';
 
 describe('dead-letter records', () => {
   const original: KafkaMessage = {
@@ -47,5 +47,23 @@ describe('failure policy', () => {
       expect(backoffDelay(policy, 3)).toBeGreaterThanOrEqual(200);
       expect(backoffDelay(policy, 10)).toBeLessThanOrEqual(1_000);
     }
+  });
+});
+
+describe('infrastructure errors', () => {
+  it('recognises outages of Kafka, the registry and PostgreSQL, also as causes', () => {
+    const kafka = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
+    const registry = Object.assign(new Error('did not answer'), { name: 'RegistryUnavailableError' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const pgShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect([kafka, registry, refused, pgShutdown].map(isInfrastructure)).toEqual([true, true, true, true]);
+    expect(isInfrastructure(new Error('wrapped', { cause: refused }))).toBe(true);
+  });
+
+  it('does not mistake data problems for outages', () => {
+    const uniqueViolation = Object.assign(new Error('duplicate key'), { code: '23505' });
+    expect(isInfrastructure(uniqueViolation)).toBe(false);
+    expect(isInfrastructure(new PermanentError('bad'))).toBe(false);
+    expect(isInfrastructure(new Error('model failed'))).toBe(false);
   });
 });

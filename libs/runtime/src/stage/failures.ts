@@ -13,6 +13,25 @@ export function isPermanent(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
 }
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention.
+const POSTGRES_UNAVAILABLE = /^(08|53|57)/;
+
+/**
+ * An outage of something the stage depends on (Kafka, the registry, a database), not a problem with the
+ * record. Such records are never dead-lettered: past their retries the batch fails and is redelivered from
+ * the last committed offset once the dependency is back, so an outage cannot empty a topic into its DLQ.
+ */
+export function isInfrastructure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const { name } = e;
+    const code = (e as { code?: unknown }).code;
+    if (name.startsWith('KafkaJS') || name === 'RegistryUnavailableError') return true;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  }
+  return false;
+}
+
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly initialDelayMs: number;

@@ -5,7 +5,7 @@ import type { SpineProducer } from '../kafka/producer.js';
 import type { TopicCodecs } from '../kafka/topic-codecs.js';
 import type { SpineMetrics } from '../ops/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
-import { backoffDelay, defaultRetryPolicy, isPermanent, type RetryPolicy } from './failures.js';
+import { backoffDelay, defaultRetryPolicy, isInfrastructure, isPermanent, type RetryPolicy } from './failures.js';
 import { KeyOrderedPool } from './key-ordered-pool.js';
 import { OffsetTracker } from './offset-tracker.js';
 import type { Emit, InboundMessage, StageHandler, StageOptions } from './types.js';
@@ -178,7 +178,9 @@ export class StageRunner {
           return { kind: 'emitted', count: outputs.length } as const;
         } catch (error) {
           this.deps.metrics.errors.inc({ stage, error: (error as Error).name ?? 'Error' });
-          if (isPermanent(error) || attempt >= this.policy.maxAttempts) {
+          const infrastructure = isInfrastructure(error);
+          if (infrastructure && attempt >= this.policy.maxAttempts) throw error; // redelivered once it is back
+          if (!infrastructure && (isPermanent(error) || attempt >= this.policy.maxAttempts)) {
             await this.deadLetter(topic, partition, message, error, attempt);
             return { kind: 'dead-lettered' } as const;
           }

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DLQ_HEADERS, KeyPartitioner, PermanentError, SpineMetrics, SpineProducer, StageRunner, type Emit, type InboundMessage, type StageHandler } from '@spine/runtime';
+import type { SupportMessageReceived } from '@spine/schemas';
+import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
+
+/** The stage runtime on its own, against the real broker and registry, with handlers that misbehave on purpose. */
+describe('StageRunner', () => {
+  let fx: SpineFixture;
+  let partitioner: KeyPartitioner;
+  let producer: SpineProducer;
+  const runners: StageRunner[] = [];
+
+  beforeEach(async () => {
+    fx = await provisionedFixture('runner', 3);
+    partitioner = new KeyPartitioner(fx.kafka.admin());
+    await partitioner.start(fx.topology.all.map((t) => t.name));
+    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop()));
+    await producer.disconnect();
+    await partitioner.stop();
+    await fx.close();
+  });
+
+  function message(customerId: string, body: string): SupportMessageReceived {
+    return {
+      metadata: { eventId: randomUUID(), occurredAt: new Date(), receivedAt: new Date(), source: 'test', correlationId: randomUUID() },
+      customerId,
+      channel: 'CHAT',
+      subject: null,
+      body,
+      orderAmount: null,
+    };
+  }
+
+  async function run(handler: StageHandler<SupportMessageReceived>): Promise<StageRunner> {
+    const runner = new StageRunner(
+      { name: 'probe', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 3 },
+      handler,
+      { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
+      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3 },
+    );
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  }
+
+  const enrich = (m: InboundMessage<SupportMessageReceived>): Emit => ({
+    topic: 'enrichedMessages',
+    key: m.value.customerId,
+    value: { message: m.value, features: { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: m.value.body.length, previousContactAt: null, lifetimeOrderAmount: '0.00' } },
+  });
+
+  it('retries a transient failure with backoff and emits once; a permanent one goes to the DLQ at once', async () => {
+    const attempts = new Map<string, number[]>();
+    await run(async (m) => {
+      attempts.set(m.value.body, [...(attempts.get(m.value.body) ?? []), m.attempt]);
+      if (m.value.body === 'flaky' && m.attempt < 3) throw new Error('model timed out');
+      if (m.value.body === 'poison') throw new PermanentError('cannot triage this');
+      return enrich(m);
+    });
+    await producer.publish([
+      { topic: 'supportMessages', key: 'a', value: message('a', 'flaky') },
+      { topic: 'supportMessages', key: 'b', value: message('b', 'poison') },
+    ]);
+    const [output] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1);
+    expect(output).toBeDefined();
+    expect(attempts.get('flaky')).toEqual([1, 2, 3]);
+    const [dead] = await readRaw(fx.kafka, fx.topology.topics.enrichmentDeadLetters.name, 1);
+    expect(dead!.headers[DLQ_HEADERS.errorClass]).toBe('PermanentError');
+    expect(dead!.headers[DLQ_HEADERS.attempts]).toBe('1');
+    expect(attempts.get('poison')).toEqual([1]);
+  });
+
+  it('never dead-letters a record because a dependency is down: it is redelivered once the dependency is back', async () => {
+    let outageCalls = 0;
+    await run(async (m) => {
+      if (outageCalls < 5) {
+        outageCalls++;
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      }
+      return enrich(m);
+    });
+    await producer.publish([{ topic: 'supportMessages', key: 'c', value: message('c', 'during an outage') }]);
+    const [output] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1, 60_000);
+    expect(output).toBeDefined();
+    expect(outageCalls).toBe(5); // more than maxAttempts (3): the batch failed and was redelivered
+    const dlqOffsets = await fx.admin.fetchTopicOffsets(fx.topology.topics.enrichmentDeadLetters.name);
+    expect(dlqOffsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(0);
+  });
+
+  it('keeps per-key order while handling different keys concurrently', async () => {
+    const seen = new Map<string, number[]>();
+    let running = 0;
+    let peak = 0;
+    await run(async (m) => {
+      running++;
+      peak = Math.max(peak, running);
+      await sleep(5 + Math.random() * 20);
+      seen.set(m.value.customerId, [...(seen.get(m.value.customerId) ?? []), Number(m.value.body)]);
+      running--;
+      return enrich(m);
+    });
+    const emits = Array.from({ length: 60 }, (_, i) => ({ topic: 'supportMessages' as const, key: `k${i % 4}`, value: message(`k${i % 4}`, String(i)) }));
+    await producer.publish(emits);
+    await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 60, 60_000);
+    expect(seen.size).toBe(4);
+    for (const bodies of seen.values()) {
+      expect(bodies).toEqual([...bodies].sort((a, b) => a - b));
+      expect(bodies).toHaveLength(15);
+    }
+    expect(peak).toBeGreaterThan(1);
+  });
+});
