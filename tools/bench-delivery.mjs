@@ -11,10 +11,12 @@
 // Progress goes to stderr, one line a second; the summary (Markdown, or JSON with --json) to stdout.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
+import { LOOPBACK_HOSTS } from './lib/loopback.mjs';
+import { integerOptionReader, parseToolArgs } from './lib/options.mjs';
+import { fmt, machine, percentile, round } from './lib/stats.mjs';
 
 const { Kafka, logLevel, Partitioners, CompressionTypes, ConfigResourceTypes } = kafkajs;
 
@@ -26,7 +28,6 @@ const OUTPUT_CHUNK_BYTES = 768 * 1024; // a sendBatch stays below the broker's m
 const PROGRESS_INTERVAL_MS = 1000;
 const POLL_MS = 50;
 const CLIENT_TIMEOUT_MS = 30_000; // any single connect / disconnect / admin call
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const MODES = {
   a: 'at-least-once (idempotent producer, sendBatch acks=-1, then commitOffsets)',
   b: 'Kafka transactions (transactional producer, sendBatch + sendOffsets + commit per batch, read_committed)',
@@ -49,8 +50,8 @@ const USAGE = `usage: node tools/bench-delivery.mjs [options]
 // ---------------------------------------------------------------------------------------------------- options
 
 function parseOptions() {
-  const { values } = parseArgs({
-    options: {
+  const values = parseToolArgs(
+    {
       records: { type: 'string', default: '20000' },
       brokers: { type: 'string', default: process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:9092' },
       modes: { type: 'string', default: 'a,b' },
@@ -59,19 +60,10 @@ function parseOptions() {
       'retry-ms': { type: 'string', default: '200' },
       timeout: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const int = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${name} must be an integer in [${min}, ${max}], got ${values[name]}`);
-    return n;
-  };
+    USAGE,
+  );
+  const int = integerOptionReader(values, BenchError);
   const records = int('records', 1, 2_000_000);
   const modes = values.modes.split(',').map((m) => m.trim().toLowerCase()).filter(Boolean);
   if (!modes.length || modes.some((m) => !(m in MODES))) throw new BenchError(`--modes takes a comma-separated list of a and b, got "${values.modes}"`);
@@ -80,7 +72,7 @@ function parseOptions() {
   if (!brokers.length) throw new BenchError('--brokers is empty');
   for (const broker of brokers) {
     const host = broker.replace(/:\d+$/, '');
-    if (!/:\d+$/.test(broker) || !LOOPBACK.has(host)) {
+    if (!/:\d+$/.test(broker) || !LOOPBACK_HOSTS.has(host)) {
       throw new BenchError(`this benchmark only talks to a local broker; "${broker}" is not a loopback host:port (127.0.0.1, localhost, [::1])`);
     }
   }
@@ -99,7 +91,6 @@ function parseOptions() {
 
 // ---------------------------------------------------------------------------------------------------- helpers
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const T0 = performance.now();
 const log = (line) => process.stderr.write(`${((performance.now() - T0) / 1000).toFixed(1).padStart(6)} s ${line}\n`);
 
@@ -137,13 +128,6 @@ function describeError(err) {
   return parts.join(' ← ');
 }
 
-function percentile(sorted, p) {
-  if (!sorted.length) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-const round = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? null : Math.round(n * 10 ** digits) / 10 ** digits);
-
 function stats(samples) {
   const s = [...samples].sort((x, y) => x - y);
   return {
@@ -152,17 +136,6 @@ function stats(samples) {
     p99: round(percentile(s, 99), 2),
     max: round(s.at(-1) ?? null, 2),
     mean: s.length ? round(s.reduce((x, y) => x + y, 0) / s.length, 2) : null,
-  };
-}
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cores: cpus.length,
-    cpuModel: (cpus[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(),
-    memoryGB: round(os.totalmem() / 1024 ** 3, 1),
-    node: process.version,
-    kafkajs: kafkajsVersion(),
   };
 }
 
@@ -257,7 +230,7 @@ async function checkCluster(admin, opts) {
   } catch (err) {
     throw new BenchError(`Kafka is not reachable at ${opts.brokers.join(',')} (${describeError(err)}); start it with: bash scripts/stack.sh up`);
   }
-  const remote = cluster.brokers.filter((b) => !LOOPBACK.has(b.host));
+  const remote = cluster.brokers.filter((b) => !LOOPBACK_HOSTS.has(b.host));
   if (remote.length) throw new BenchError(`the cluster advertises non-loopback brokers (${remote.map((b) => `${b.host}:${b.port}`).join(', ')}); refusing to run`);
   const names = [
     'transaction.state.log.replication.factor',
@@ -615,7 +588,6 @@ async function cleanup(admin, names, state) {
 
 // ---------------------------------------------------------------------------------------------------- output
 
-const fmt = (n, digits = 0) => (n === null || n === undefined ? 'n/a' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
 const lat = (s) => (s && s.n ? `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)} ms (n=${s.n})` : 'n/a');
 
 function markdown(s) {
@@ -735,7 +707,7 @@ async function main() {
       verification,
       transactionErrors: state.txErrors,
       broker,
-      machine: machine(),
+      machine: machine({ kafkajs: kafkajsVersion() }),
     };
   } finally {
     cleanupReport = await cleanup(admin, names, state);

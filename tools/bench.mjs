@@ -10,13 +10,14 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { INGESTION_URL, STATE_DIR, apiKeySource, readApiKey } from './lib/local-platform.mjs';
+import { LOOPBACK_HOSTS } from './lib/loopback.mjs';
+import { integerOptionReader, parseToolArgs } from './lib/options.mjs';
+import { fmt, machine, percentile, round } from './lib/stats.mjs';
 
-const HOST = '127.0.0.1';
-const INGESTION_URL = `http://${HOST}:${process.env.SPINE_INGESTION_PORT || 3000}/v1/events`;
-const STATE_DIR = process.env.SPINE_STATE_DIR || `/var/tmp/spine-${os.userInfo().username}`;
-const KEY_FILE = join(STATE_DIR, 'api-key');
+const EVENTS_URL = `${INGESTION_URL}/v1/events`;
 const DB_SCHEMA = process.env.SPINE_DB_SCHEMA?.trim() || 'spine';
 const MAX_BATCH = 500; // ingestion's MAX_EVENTS_PER_REQUEST
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -35,28 +36,18 @@ const USAGE = `usage: node tools/bench.mjs [options]     (./spine bench [options
   --json           print the summary as JSON`;
 
 function parseOptions() {
-  const { values } = parseArgs({
-    options: {
+  const values = parseToolArgs(
+    {
       events: { type: 'string', default: '2000' },
       batch: { type: 'string', default: '100' },
       concurrency: { type: 'string', default: '4' },
       customers: { type: 'string', default: '200' },
       timeout: { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const int = (name, min, max) => {
-    const raw = values[name];
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${name} must be an integer in [${min}, ${max}], got ${raw}`);
-    return n;
-  };
+    USAGE,
+  );
+  const int = integerOptionReader(values, BenchError);
   const events = int('events', 1, 1_000_000);
   const timeoutS = values.timeout === undefined ? Math.ceil(60 + events / 40) : int('timeout', 1, 86_400);
   return {
@@ -67,19 +58,6 @@ function parseOptions() {
     timeoutMs: timeoutS * 1000,
     json: values.json,
   };
-}
-
-/** The same key the services get: first of SPINE_API_KEYS, else the state dir's api-key file (see scripts/services.sh). */
-function apiKey() {
-  const fromEnv = (process.env.SPINE_API_KEYS ?? '').split(',')[0].trim();
-  if (fromEnv) return fromEnv;
-  try {
-    const key = readFileSync(KEY_FILE, 'utf8').trim();
-    if (key) return key;
-  } catch (err) {
-    if (err.code !== 'ENOENT') throw new BenchError(`cannot read the API key file ${KEY_FILE}: ${err.message}`);
-  }
-  throw new BenchError(`no API key: SPINE_API_KEYS is not set and ${KEY_FILE} does not exist; run ./spine up first (it creates the key)`);
 }
 
 /** DATABASE_URL from the environment (./spine exports it), else from the local stack's stack.env; loopback only. */
@@ -100,14 +78,13 @@ function databaseUrl() {
   } catch {
     throw new BenchError('DATABASE_URL is not a valid postgresql:// URL');
   }
-  if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host) || new URL(url).searchParams.has('host')) {
+  if (!LOOPBACK_HOSTS.has(host) || new URL(url).searchParams.has('host')) {
     throw new BenchError(`the benchmark only talks to the local stack, but DATABASE_URL points at ${host || 'a socket/host parameter'}`);
   }
   return url;
 }
 
 const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------- workload
 
@@ -157,7 +134,7 @@ async function postBatch(events, key) {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let res;
     try {
-      res = await fetch(INGESTION_URL, {
+      res = await fetch(EVENTS_URL, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
         body,
@@ -165,7 +142,7 @@ async function postBatch(events, key) {
       });
     } catch (err) {
       const code = err?.cause?.code ?? err?.name;
-      if (code === 'ECONNREFUSED') throw new BenchError(`ingestion is not reachable at ${INGESTION_URL} (ECONNREFUSED); run ./spine up first`);
+      if (code === 'ECONNREFUSED') throw new BenchError(`ingestion is not reachable at ${EVENTS_URL} (ECONNREFUSED); run ./spine up first`);
       lastProblem = code === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `${code ?? err.message}`;
       await sleep(500 * attempt);
       continue;
@@ -185,8 +162,7 @@ async function postBatch(events, key) {
       /* not JSON: keep the text */
     }
     if (res.status === 401) {
-      const from = process.env.SPINE_API_KEYS ? 'SPINE_API_KEYS' : KEY_FILE;
-      throw new BenchError(`API key rejected by ingestion (401: ${text}). The key came from ${from}; it must match the key the services were started with`);
+      throw new BenchError(`API key rejected by ingestion (401: ${text}). The key came from ${apiKeySource()}; it must match the key the services were started with`);
     }
     if (res.status !== 503) throw new BenchError(`ingestion answered ${res.status} ${res.statusText}: ${text}`);
     lastProblem = `503 ${text}`;
@@ -195,26 +171,7 @@ async function postBatch(events, key) {
   throw new BenchError(`a batch failed ${MAX_ATTEMPTS} times (last: ${lastProblem}); see ./spine logs ingestion`);
 }
 
-// ---------------------------------------------------------------------------------------------------- stats
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cores: cpus.length,
-    cpuModel: (cpus[0]?.model ?? 'unknown').replace(/\s+/g, ' ').trim(),
-    memoryGB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
-}
-
-const round = (n, digits = 0) => (n === null || n === undefined ? null : Math.round(n * 10 ** digits) / 10 ** digits);
-const fmt = (n, digits = 0) => (n === null ? 'n/a' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+// ---------------------------------------------------------------------------------------------------- output
 
 function markdown(s) {
   const l = s.latencyMs;
@@ -240,7 +197,7 @@ function markdown(s) {
 
 async function main() {
   const opts = parseOptions();
-  const key = apiKey();
+  const key = readApiKey(BenchError);
   const table = `${quoteIdent(DB_SCHEMA)}.triage_results`;
   const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -274,7 +231,7 @@ async function main() {
 
     log(
       `spine bench: ${opts.events} events in ${batches.length} batches of ≤${opts.batch}, ${opts.concurrency} concurrent POSTs, ` +
-        `${opts.customers} customers → ${INGESTION_URL}; results from ${table}`,
+        `${opts.customers} customers → ${EVENTS_URL}; results from ${table}`,
     );
 
     // Progress: one line a second; while posting, the ticker also refreshes the stored count (one query at a time).
@@ -375,7 +332,7 @@ async function main() {
         p99: round(percentile(latencies, 99)),
         max: round(latencies.at(-1) ?? null),
       },
-      machine: machine(),
+      machine: machine({ os: `${os.type()} ${os.release()} ${os.arch()}` }),
     };
 
     if (opts.json) console.log(JSON.stringify(summary, null, 2));

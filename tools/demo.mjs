@@ -3,46 +3,23 @@
 // pipeline (enrichment -> inference -> sink) to store their AI triage, and prints the results as a table.
 // Needs the services of `./spine up`. Talks only to 127.0.0.1 (ingestion and sink HTTP APIs).
 //   node tools/demo.mjs [--timeout SECONDS]
-import { readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { INGESTION_URL, SINK_URL, apiKeySource, readApiKey } from './lib/local-platform.mjs';
+import { parseToolArgs } from './lib/options.mjs';
 
-const HOST = '127.0.0.1';
-const INGESTION_URL = `http://${HOST}:${process.env.SPINE_INGESTION_PORT || 3000}`;
-const SINK_URL = `http://${HOST}:${process.env.SPINE_SINK_PORT || 3003}`;
-const STATE_DIR = process.env.SPINE_STATE_DIR || `/var/tmp/spine-${userInfo().username}`;
-const KEY_FILE = join(STATE_DIR, 'api-key');
 const POLL_INTERVAL_MS = 500;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 class DemoError extends Error {}
 
 function parseOptions() {
-  const { values } = parseArgs({
-    options: { timeout: { type: 'string', default: '60' }, help: { type: 'boolean', short: 'h', default: false } },
-    strict: true,
-  });
-  if (values.help) {
-    console.log('usage: node tools/demo.mjs [--timeout SECONDS]   (default 60; ./spine demo runs this after ./spine up)');
-    process.exit(0);
-  }
+  const values = parseToolArgs(
+    { timeout: { type: 'string', default: '60' } },
+    'usage: node tools/demo.mjs [--timeout SECONDS]   (default 60; ./spine demo runs this after ./spine up)',
+  );
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 3600) throw new DemoError(`--timeout must be a number of seconds in (0, 3600], got ${values.timeout}`);
   return { timeoutMs: timeout * 1000 };
-}
-
-/** The same key the services get: first of SPINE_API_KEYS, else the state dir's api-key file (see scripts/services.sh). */
-function apiKey() {
-  const fromEnv = (process.env.SPINE_API_KEYS ?? '').split(',')[0].trim();
-  if (fromEnv) return fromEnv;
-  try {
-    const key = readFileSync(KEY_FILE, 'utf8').trim();
-    if (key) return key;
-  } catch (err) {
-    if (err.code !== 'ENOENT') throw new DemoError(`cannot read the API key file ${KEY_FILE}: ${err.message}`);
-  }
-  throw new DemoError(`no API key: SPINE_API_KEYS is not set and ${KEY_FILE} does not exist; run ./spine up first (it creates the key)`);
 }
 
 // A short run tag keeps each demo's customers fresh, so a re-run is not seen as the same customers chasing us
@@ -132,8 +109,7 @@ async function bodyText(res) {
 }
 
 function unauthorized(service, detail) {
-  const from = process.env.SPINE_API_KEYS ? 'SPINE_API_KEYS' : KEY_FILE;
-  return new DemoError(`API key rejected by ${service} (401: ${detail}). The key came from ${from}; it must match the key the services were started with (./spine down && ./spine up restarts them with it)`);
+  return new DemoError(`API key rejected by ${service} (401: ${detail}). The key came from ${apiKeySource()}; it must match the key the services were started with (./spine down && ./spine up restarts them with it)`);
 }
 
 async function postEvents(key) {
@@ -180,8 +156,6 @@ async function waitForResults(key, accepted, timeoutMs) {
   return results;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function firstWords(text, max = 34) {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
@@ -220,7 +194,7 @@ function printTable(accepted, results) {
 
 async function main() {
   const { timeoutMs } = parseOptions();
-  const key = apiKey();
+  const key = readApiKey(DemoError);
   console.log(`Posting ${MESSAGES.length} support messages to ${INGESTION_URL}/v1/events`);
   const accepted = await postEvents(key);
   const idWidth = Math.max(...accepted.map((a) => a.message.customerId.length));
