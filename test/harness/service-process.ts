@@ -27,7 +27,7 @@ export class ServiceProcess {
     readonly service: 'ingestion' | 'enrichment' | 'inference' | 'sink',
     readonly port: number,
     private readonly env: Record<string, string>,
-    readonly label = service,
+    readonly label: string = service,
   ) {
     mkdirSync(logDir, { recursive: true });
     this.logFile = join(logDir, `${env.SPINE_TOPIC_PREFIX ?? ''}${label}.log`);

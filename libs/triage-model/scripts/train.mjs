@@ -11,9 +11,16 @@ import { parseArgs } from 'node:util';
 const root = new URL('../', import.meta.url);
 const datasetPath = 'data/intents.jsonl';
 
-const { values } = parseArgs({ options: { version: { type: 'string' }, force: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    version: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    // A 1.0.0-style artifact: wink's uncalibrated odds, sentiment and priority rules v1.
+    uncalibrated: { type: 'boolean', default: false },
+  },
+});
 if (!values.version) {
-  console.error('usage: node libs/triage-model/scripts/train.mjs --version MAJOR.MINOR.PATCH [--force]');
+  console.error('usage: node libs/triage-model/scripts/train.mjs --version MAJOR.MINOR.PATCH [--uncalibrated] [--force]');
   process.exit(2);
 }
 if (!existsSync(new URL('dist/training.js', root))) {
@@ -38,6 +45,7 @@ const artifact = trainArtifact({
   datasetSha256: sha256Hex(raw),
   datasetPath,
   library: `${nbPackage.name}@${nbPackage.version}`,
+  calibrate: !values.uncalibrated,
 });
 
 // Metadata pretty-printed for review, the learnings on one line: they are data, not something to read in a diff.
@@ -50,3 +58,12 @@ console.log(
   `wrote ${out.pathname}: ${artifact.dataset.trainExamples} train / ${artifact.dataset.holdoutExamples} holdout examples, ` +
     `holdout accuracy ${artifact.holdoutAccuracy.toFixed(3)} (top label ${artifact.holdoutTopLabelAccuracy.toFixed(3)})`,
 );
+if (artifact.calibration) {
+  const { temperature, lengthExponent, fit } = artifact.calibration;
+  console.log(
+    `calibration: T ${temperature.toFixed(4)}, n^${lengthExponent}, OTHER below ${artifact.confidenceThreshold}; ` +
+      `${fit.folds}-fold on train: accuracy ${fit.outOfFoldAccuracy.toFixed(3)}, mean confidence ` +
+      `${fit.outOfFoldMeanConfidence.toFixed(3)}, ECE ${fit.outOfFoldCalibrationError.toFixed(3)}; holdout: mean confidence ` +
+      `${artifact.holdoutMeanConfidence.toFixed(3)}, ECE ${artifact.holdoutCalibrationError.toFixed(3)}`,
+  );
+}

@@ -1,4 +1,7 @@
+import { CALIBRATION_METHOD, type IntentCalibration } from './calibration.js';
+import { PRIORITY_RULES, type PriorityRules } from './priority.js';
 import { isVersion } from './semver.js';
+import { SENTIMENT_RULES, type SentimentRules } from './sentiment.js';
 import { PREP_ID } from './text-prep.js';
 import { INTENTS, isIntent, type Intent } from './types.js';
 
@@ -24,6 +27,18 @@ export interface TriageArtifact {
   holdoutTopLabelAccuracy: number;
   /** Which classifier produced `classifier`. */
   library: string;
+  /**
+   * Calibrated intent probabilities (1.1.0+, see calibration.ts). Absent (1.0.0): the confidence is wink's one-vs-rest
+   * probability, as 1.0.0 always answered.
+   */
+  calibration?: IntentCalibration;
+  /** Mean confidence of the answered intent on the holdout, and its expected calibration error (1.1.0+). */
+  holdoutMeanConfidence?: number;
+  holdoutCalibrationError?: number;
+  /** Sentiment rules (sentiment.ts); absent means "v1", the rules of 1.0.0. */
+  sentimentRules?: SentimentRules;
+  /** Priority rules (priority.ts); absent means "v1", the rules of 1.0.0. */
+  priorityRules?: PriorityRules;
   /** wink-naive-bayes-text-classifier exportJSON(), parsed: [config, samples, counts, words, vocabulary]. */
   classifier: unknown[];
 }
@@ -66,6 +81,30 @@ export function parseArtifact(value: unknown, source: string): TriageArtifact {
     if (typeof v !== 'number' || v < 0 || v > 1) fail(`${key} must be within 0..1`);
   }
   if (typeof a.library !== 'string') fail('library missing');
+  if (a.calibration !== undefined) checkCalibration(a.calibration, fail);
+  for (const key of ['holdoutMeanConfidence', 'holdoutCalibrationError'] as const) {
+    const v = a[key];
+    if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) fail(`${key} must be within 0..1`);
+  }
+  // A rules version this library does not know must not silently run with other rules.
+  if (a.sentimentRules !== undefined && !(SENTIMENT_RULES as readonly unknown[]).includes(a.sentimentRules)) {
+    fail(`sentimentRules ${JSON.stringify(a.sentimentRules)} unknown to this library (knows ${SENTIMENT_RULES.join(', ')})`);
+  }
+  if (a.priorityRules !== undefined && !(PRIORITY_RULES as readonly unknown[]).includes(a.priorityRules)) {
+    fail(`priorityRules ${JSON.stringify(a.priorityRules)} unknown to this library (knows ${PRIORITY_RULES.join(', ')})`);
+  }
   if (!Array.isArray(a.classifier) || a.classifier.length !== 5) fail('classifier must be wink exportJSON() output');
   return value as TriageArtifact;
+}
+
+function checkCalibration(value: unknown, fail: (why: string) => never): void {
+  if (typeof value !== 'object' || value === null) return fail('calibration must be an object');
+  const c = value as Partial<Record<keyof IntentCalibration, unknown>>;
+  if (c.method !== CALIBRATION_METHOD) fail(`calibration.method ${JSON.stringify(c.method)} unknown to this library`);
+  if (typeof c.temperature !== 'number' || !Number.isFinite(c.temperature) || c.temperature <= 0) {
+    fail('calibration.temperature must be a positive number');
+  }
+  if (typeof c.lengthExponent !== 'number' || c.lengthExponent < 0 || c.lengthExponent > 1) {
+    fail('calibration.lengthExponent must be within 0..1');
+  }
 }

@@ -6,7 +6,16 @@ export interface PrioritySignals {
   sentiment: Sentiment;
   sentimentScore: number;
   features: Pick<CustomerFeatures, 'messagesLast24h' | 'lifetimeOrderAmount'>;
+  /** The message says the customer is blocked (locked out, cannot work, service down): see support-lexicon.ts. v2 only. */
+  blocking?: boolean;
 }
+
+/**
+ * Which priority rules a model version uses, named by its artifact: "v1" (1.0.0) as documented on scorePriority();
+ * "v2" (1.1.0) adds the blocking signal.
+ */
+export const PRIORITY_RULES = ['v1', 'v2'] as const;
+export type PriorityRules = (typeof PRIORITY_RULES)[number];
 
 /** Lifetime order value from which a customer counts as high-value (shop currency). */
 export const HIGH_VALUE_LIFETIME_AMOUNT = 1000;
@@ -35,10 +44,26 @@ const INTENT_POINTS: Record<Intent, number> = {
  * So a blocked, angry customer (ACCOUNT_ACCESS/TECHNICAL_ISSUE and strongly negative) is P1 on first contact.
  * Positive feedback is P4 whatever else holds: nobody is waiting for an answer to praise.
  * Message count and body length do not enter: they describe the customer, not the urgency of this message.
+ * These are rules v1 (model 1.0.0); `rules` "v2" adds the blocking signal (scorePriorityV2).
  */
-export function scorePriority(signals: PrioritySignals): Priority {
+export function scorePriority(signals: PrioritySignals, rules: PriorityRules = 'v1'): Priority {
+  return rules === 'v2' ? scorePriorityV2(signals) : priorityFor(pointsV1(signals));
+}
+
+/**
+ * Rules v2 (model 1.1.0): v1's points, plus 1 when the customer says they are blocked, and a blocked customer is at
+ * least P2 whatever the intent: "I can't log in to my account" (ACCOUNT_ACCESS, calm) is P2, not P3; angry, P1. A
+ * blocking message sent as feedback still gets an answer soon; positive feedback otherwise stays P4.
+ */
+function scorePriorityV2(signals: PrioritySignals): Priority {
+  if (!signals.blocking) return priorityFor(pointsV1(signals));
+  return priorityFor(Math.max(pointsV1(signals, false) + 1, 3));
+}
+
+/** v1's points; positive feedback scores 0 (P4) unless `positiveFeedbackIsP4` is false. */
+function pointsV1(signals: PrioritySignals, positiveFeedbackIsP4 = true): number {
   const { intent, sentiment, sentimentScore, features } = signals;
-  if (intent === 'FEEDBACK' && sentiment === 'POSITIVE') return 'P4';
+  if (positiveFeedbackIsP4 && intent === 'FEEDBACK' && sentiment === 'POSITIVE') return 0;
 
   let points = INTENT_POINTS[intent];
 
@@ -51,7 +76,7 @@ export function scorePriority(signals: PrioritySignals): Priority {
 
   if (features.lifetimeOrderAmount >= HIGH_VALUE_LIFETIME_AMOUNT) points += intent === 'CANCELLATION' ? 2 : 1;
 
-  return priorityFor(points);
+  return points;
 }
 
 function priorityFor(points: number): Priority {

@@ -1,5 +1,24 @@
 import { nlp } from './nlp.js';
+import {
+  CLAUSE_BOUNDARY,
+  COMPLAINTS,
+  GRIEVANCES,
+  INTENSIFIER_FACTOR,
+  INTENSIFIERS,
+  NEGATED_BEFORE,
+  NEUTRAL_IN_SUPPORT,
+  SHOUTING,
+  SHOUTING_FACTOR,
+  SIGN_OFF,
+} from './support-lexicon.js';
 import type { Sentiment } from './types.js';
+
+/**
+ * Which sentiment rules a model version uses, named by its artifact: "v1" (1.0.0) is wink's document score alone;
+ * "v2" (1.1.0) adds the support-domain correction layer of analyzeSentimentV2().
+ */
+export const SENTIMENT_RULES = ['v1', 'v2'] as const;
+export type SentimentRules = (typeof SENTIMENT_RULES)[number];
 
 /**
  * Thresholds on wink's score. wink scores a sentence as the mean polarity of its sentiment-bearing words (a mild word
@@ -24,7 +43,12 @@ export interface SentimentResult {
   score: number;
 }
 
-export function analyzeSentiment(text: string): SentimentResult {
+export function analyzeSentiment(text: string, rules: SentimentRules = 'v1'): SentimentResult {
+  return rules === 'v2' ? analyzeSentimentV2(text) : analyzeSentimentV1(text);
+}
+
+/** Rules v1 (model 1.0.0): wink's document score with the request words masked. Unchanged since 1.0.0. */
+function analyzeSentimentV1(text: string): SentimentResult {
   const { its } = nlp();
   const raw = nlp().readDoc(text.replace(REQUEST_WORDS, ' ')).out(its.sentiment);
   const score = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
@@ -35,4 +59,55 @@ export function sentimentLabel(score: number): Sentiment {
   if (score <= NEGATIVE_AT_OR_BELOW) return 'NEGATIVE';
   if (score >= POSITIVE_AT_OR_ABOVE) return 'POSITIVE';
   return 'NEUTRAL';
+}
+
+/**
+ * Rules v2 (model 1.1.0): wink stays the base model, read one clause at a time, with a support-domain correction layer
+ * (support-lexicon.ts):
+ * 1. The message is split into clauses (sentence ends, commas, "and", "but", …), so wink's negation stops at the end of
+ *    its clause: in "I can't log in and it's frustrating" the "can't" no longer flips "frustrating".
+ * 2. In each clause, complaint and grievance phrases of the lexicon are found ("garbage", "unacceptable", "charged
+ *    twice", "nobody answers"; cancelled by a negator just before them) and masked, together with the topic and
+ *    courtesy words wink would misread ("charged", "problem", "doesn't work", "please", "sorry").
+ * 3. The clause's score is the mean of wink's score for what remains (when not 0) and the lexicon phrases' polarities,
+ *    × 1.5 with an intensifier ("extremely", "absolutely"), × 1.25 when shouting ("!!", "TWICE"), within -1..1.
+ * 4. The message's score is the mean over the clauses that carry sentiment: a neutral sentence ("I ordered on
+ *    Monday.") no longer dilutes an angry one. A closing "Thanks!" after a message does not count as praise.
+ */
+function analyzeSentimentV2(text: string): SentimentResult {
+  const clauses = text
+    .split(CLAUSE_BOUNDARY)
+    .map((clause) => clause.trim())
+    .filter((clause) => /\p{L}/u.test(clause));
+  const scores = clauses
+    .map((clause, i) => (i > 0 && i === clauses.length - 1 && SIGN_OFF.test(clause) ? 0 : scoreClause(clause)))
+    .filter((score) => score !== 0);
+  const score = scores.length === 0 ? 0 : clamp(scores.reduce((a, b) => a + b, 0) / scores.length);
+  return { sentiment: sentimentLabel(score), score };
+}
+
+function scoreClause(clause: string): number {
+  const polarities: number[] = [];
+  let masked = clause;
+  for (const { pattern, polarity } of [...COMPLAINTS, ...GRIEVANCES]) {
+    masked = masked.replace(pattern, (match: string, offset: number) => {
+      if (!NEGATED_BEFORE.test(masked.slice(0, offset))) polarities.push(polarity);
+      return ' '.repeat(match.length);
+    });
+  }
+  masked = masked.replace(NEUTRAL_IN_SUPPORT, (match: string) => ' '.repeat(match.length));
+  const { its } = nlp();
+  const raw = nlp().readDoc(masked).out(its.sentiment);
+  const base = typeof raw === 'number' && Number.isFinite(raw) ? raw : 0;
+  if (base !== 0) polarities.push(base);
+  if (polarities.length === 0) return 0;
+
+  let score = polarities.reduce((a, b) => a + b, 0) / polarities.length;
+  if (INTENSIFIERS.test(clause)) score *= INTENSIFIER_FACTOR;
+  if (SHOUTING.test(clause)) score *= SHOUTING_FACTOR;
+  return clamp(score);
+}
+
+function clamp(score: number): number {
+  return Math.max(-1, Math.min(1, score));
 }

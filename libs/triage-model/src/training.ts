@@ -1,10 +1,23 @@
 // Used by scripts/train.mjs (through dist/), not by the runtime: training happens offline, never at start-up.
 import type { TriageArtifact } from './artifact.js';
 import { MODEL_NAME } from './artifact.js';
+import {
+  calibratedProbabilities,
+  CALIBRATION_METHOD,
+  fitTemperature,
+  logJoint,
+  readLearnings,
+  reliability,
+  type Answer,
+  type IntentCalibration,
+  type ScoredExample,
+} from './calibration.js';
 import { HOLDOUT_RULE, splitDataset, type LabelledExample } from './dataset.js';
 import { IntentClassifier, newNaiveBayes, type NaiveBayesSettings } from './intent.js';
+import type { PriorityRules } from './priority.js';
 import { isVersion } from './semver.js';
-import { PREP_ID } from './text-prep.js';
+import type { SentimentRules } from './sentiment.js';
+import { prepareTokens, PREP_ID } from './text-prep.js';
 import { INTENTS } from './types.js';
 
 /**
@@ -14,8 +27,18 @@ import { INTENTS } from './types.js';
  */
 export const DEFAULT_SETTINGS: NaiveBayesSettings = { considerOnlyPresence: true, smoothingFactor: 0.5 };
 
-/** A best label under even odds (below 0.5) is a guess; the margin keeps near-even winners routable. */
+/** A best label under even odds (below 0.5) is a guess; the margin keeps near-even winners routable. (Uncalibrated.) */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.45;
+
+/**
+ * Calibration defaults (1.1.0). Geometric mean (a = 1): the dataset's messages are short (3.7 known tokens on average)
+ * but real ones are several sentences, and with a < 1 a 15-token message still gets 0.98+ for any label (a = 0.5 on the
+ * demo messages); 5 folds of the training split, as used to choose the smoothing.
+ */
+export const DEFAULT_LENGTH_EXPONENT = 1;
+export const DEFAULT_CALIBRATION_FOLDS = 5;
+/** OTHER-fallback thresholds tried on the folds for a calibrated model; the most accurate wins (ties: the lowest). */
+export const CALIBRATED_THRESHOLD_CANDIDATES = [0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
 
 export interface TrainOptions {
   version: string;
@@ -24,7 +47,15 @@ export interface TrainOptions {
   datasetPath: string;
   library: string;
   settings?: NaiveBayesSettings;
+  /** Fixed OTHER-fallback threshold; by default 0.45 uncalibrated, chosen on the folds when calibrated. */
   confidenceThreshold?: number;
+  /** Calibrate the intent probabilities (default true); false trains a 1.0.0-style artifact. */
+  calibrate?: boolean;
+  lengthExponent?: number;
+  folds?: number;
+  /** Rules recorded in the artifact; default v2 when calibrated, none (= v1) otherwise. */
+  sentimentRules?: SentimentRules;
+  priorityRules?: PriorityRules;
   now?: Date;
 }
 
@@ -32,16 +63,25 @@ export interface TrainOptions {
 export function trainArtifact(options: TrainOptions): TriageArtifact {
   if (!isVersion(options.version)) throw new Error(`version must be MAJOR.MINOR.PATCH, got ${options.version}`);
   const settings = options.settings ?? DEFAULT_SETTINGS;
-  const confidenceThreshold = options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
   const { train, holdout } = splitDataset(options.examples);
   const missing = INTENTS.filter((intent) => !train.some((e) => e.intent === intent));
   if (missing.length > 0) throw new Error(`no training examples for ${missing.join(', ')}`);
 
-  const nb = newNaiveBayes(settings);
-  for (const example of train) nb.learn(example.text, example.intent);
-  const exported = nb.exportJSON();
+  const exported = learn(settings, train);
+  const calibrate = options.calibrate ?? true;
+  let calibration: IntentCalibration | undefined;
+  let confidenceThreshold = options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
+  if (calibrate) {
+    const fitted = fitCalibration(settings, train, options.lengthExponent ?? DEFAULT_LENGTH_EXPONENT, options.folds);
+    calibration = fitted.calibration;
+    confidenceThreshold = options.confidenceThreshold ?? fitted.confidenceThreshold;
+  }
 
-  const { accuracy, topLabelAccuracy } = evaluate(IntentClassifier.fromExport(exported, confidenceThreshold), holdout);
+  const classifier = IntentClassifier.fromExport(exported, confidenceThreshold, calibration);
+  const measured = evaluate(classifier, holdout);
+  const rules = calibrate
+    ? { sentimentRules: options.sentimentRules ?? 'v2', priorityRules: options.priorityRules ?? 'v2' }
+    : { sentimentRules: options.sentimentRules, priorityRules: options.priorityRules };
   return {
     name: MODEL_NAME,
     version: options.version,
@@ -57,24 +97,115 @@ export function trainArtifact(options: TrainOptions): TriageArtifact {
       holdoutExamples: holdout.length,
       holdoutRule: HOLDOUT_RULE,
     },
-    holdoutAccuracy: accuracy,
-    holdoutTopLabelAccuracy: topLabelAccuracy,
+    holdoutAccuracy: measured.accuracy,
+    holdoutTopLabelAccuracy: measured.topLabelAccuracy,
     library: options.library,
+    ...(calibration
+      ? {
+          calibration,
+          holdoutMeanConfidence: measured.meanConfidence,
+          holdoutCalibrationError: measured.calibrationError,
+        }
+      : {}),
+    ...(rules.sentimentRules ? { sentimentRules: rules.sentimentRules } : {}),
+    ...(rules.priorityRules ? { priorityRules: rules.priorityRules } : {}),
     classifier: JSON.parse(exported) as unknown[],
   };
 }
 
-export function evaluate(
-  classifier: IntentClassifier,
-  examples: readonly LabelledExample[],
-): { accuracy: number; topLabelAccuracy: number } {
-  if (examples.length === 0) throw new Error('no examples to evaluate on');
-  let answered = 0;
+function learn(settings: NaiveBayesSettings, examples: readonly LabelledExample[]): string {
+  const nb = newNaiveBayes(settings);
+  for (const example of examples) nb.learn(example.text, example.intent);
+  return nb.exportJSON();
+}
+
+/**
+ * Fits the calibration on the training split alone: k folds (0-based index % k), each scored by a classifier learnt on
+ * the other folds; the temperature makes the mean confidence of these out-of-fold answers equal their accuracy
+ * (fitTemperature), then the OTHER-fallback threshold that answers them best is chosen. The holdout is not used.
+ */
+export function fitCalibration(
+  settings: NaiveBayesSettings,
+  train: readonly LabelledExample[],
+  lengthExponent: number,
+  folds = DEFAULT_CALIBRATION_FOLDS,
+): { calibration: IntentCalibration; confidenceThreshold: number } {
+  const outOfFold: Array<ScoredExample & { labels: string[] }> = [];
+  for (let fold = 0; fold < folds; fold += 1) {
+    const learnings = readLearnings(
+      JSON.parse(learn(settings, train.filter((_, i) => i % folds !== fold))) as unknown[],
+    );
+    train.forEach((example, i) => {
+      if (i % folds !== fold) return;
+      const { scores, n } = logJoint(learnings, prepareTokens(example.text));
+      outOfFold.push({ scores, n, label: learnings.labels.indexOf(example.intent), labels: learnings.labels });
+    });
+  }
+  const temperature = fitTemperature(outOfFold, lengthExponent);
+  const answersAt = (threshold: number): Answer[] =>
+    outOfFold.map((e) => answer(e, e.labels, { temperature, lengthExponent }, threshold));
+  const best = { threshold: 0, accuracy: -1 };
+  for (const threshold of CALIBRATED_THRESHOLD_CANDIDATES) {
+    const { accuracy } = reliability(answersAt(threshold));
+    if (accuracy > best.accuracy) Object.assign(best, { threshold, accuracy });
+  }
+  const measured = reliability(answersAt(best.threshold));
+  return {
+    calibration: {
+      method: CALIBRATION_METHOD,
+      temperature,
+      lengthExponent,
+      fit: {
+        folds,
+        objective: 'out-of-fold mean top-label probability = out-of-fold top-label accuracy',
+        outOfFoldAccuracy: measured.accuracy,
+        outOfFoldMeanConfidence: measured.meanConfidence,
+        outOfFoldCalibrationError: measured.calibrationError,
+      },
+    },
+    confidenceThreshold: best.threshold,
+  };
+}
+
+/** The answer IntentClassifier's calibrated path gives for a scored example, as (confidence, correct). */
+function answer(
+  e: ScoredExample,
+  labels: readonly string[],
+  settings: Pick<IntentCalibration, 'temperature' | 'lengthExponent'>,
+  threshold: number,
+): Answer {
+  const other = labels.indexOf('OTHER');
+  if (e.n === 0) return { confidence: 0, correct: e.label === other };
+  const p = calibratedProbabilities(e.scores, e.n, settings);
   let top = 0;
+  p.forEach((v, i) => {
+    if (v > (p[top] ?? 0)) top = i;
+  });
+  if ((p[top] ?? 0) >= threshold) return { confidence: p[top] ?? 0, correct: top === e.label };
+  return { confidence: p[other] ?? 0, correct: e.label === other };
+}
+
+export interface Evaluation {
+  /** Share of examples whose answered intent (OTHER fallback included) is right. */
+  accuracy: number;
+  /** Share whose best label (before the fallback) is right. */
+  topLabelAccuracy: number;
+  /** Mean confidence of the answered intent. */
+  meanConfidence: number;
+  /** Expected calibration error of the answered intent's confidence (10 bins). */
+  calibrationError: number;
+  /** Share of answers with confidence ≥ 0.99. */
+  shareAtLeast099: number;
+}
+
+export function evaluate(classifier: IntentClassifier, examples: readonly LabelledExample[]): Evaluation {
+  if (examples.length === 0) throw new Error('no examples to evaluate on');
+  let top = 0;
+  const answers: Answer[] = [];
   for (const example of examples) {
     const prediction = classifier.predict(example.text);
-    if (prediction.intent === example.intent) answered += 1;
+    answers.push({ confidence: prediction.confidence, correct: prediction.intent === example.intent });
     if (prediction.top.intent === example.intent) top += 1;
   }
-  return { accuracy: answered / examples.length, topLabelAccuracy: top / examples.length };
+  return { ...reliability(answers), topLabelAccuracy: top / examples.length };
 }
