@@ -59,9 +59,9 @@ console.log(
     `holdout accuracy ${artifact.holdoutAccuracy.toFixed(3)} (top label ${artifact.holdoutTopLabelAccuracy.toFixed(3)})`,
 );
 if (artifact.calibration) {
-  const { temperature, lengthExponent, fit } = artifact.calibration;
+  const { temperature, referenceTokens, fit } = artifact.calibration;
   console.log(
-    `calibration: T ${temperature.toFixed(4)}, n^${lengthExponent}, OTHER below ${artifact.confidenceThreshold}; ` +
+    `calibration: T ${temperature.toFixed(4)}, reference length ${referenceTokens} tokens, OTHER below ${artifact.confidenceThreshold}; ` +
       `${fit.folds}-fold on train: accuracy ${fit.outOfFoldAccuracy.toFixed(3)}, mean confidence ` +
       `${fit.outOfFoldMeanConfidence.toFixed(3)}, ECE ${fit.outOfFoldCalibrationError.toFixed(3)}; holdout: mean confidence ` +
       `${artifact.holdoutMeanConfidence.toFixed(3)}, ECE ${artifact.holdoutCalibrationError.toFixed(3)}`,

@@ -104,7 +104,7 @@ function checkCalibration(value: unknown, fail: (why: string) => never): void {
   if (typeof c.temperature !== 'number' || !Number.isFinite(c.temperature) || c.temperature <= 0) {
     fail('calibration.temperature must be a positive number');
   }
-  if (typeof c.lengthExponent !== 'number' || c.lengthExponent < 0 || c.lengthExponent > 1) {
-    fail('calibration.lengthExponent must be within 0..1');
+  if (typeof c.referenceTokens !== 'number' || !Number.isFinite(c.referenceTokens) || c.referenceTokens < 1) {
+    fail('calibration.referenceTokens must be a number ≥ 1');
   }
 }

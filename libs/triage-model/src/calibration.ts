@@ -7,19 +7,22 @@
  * ln P(label) + Σ ln P(token | label) over the message's distinct known tokens — and turned into probabilities with a
  * length-normalised, tempered softmax:
  *
- *   p(label) = softmax_label( logJoint(label) / (T · n^a) )
+ *   p(label) = softmax_label( logJoint(label) / (T · max(1, n / nRef)) )
  *
- * n is the number of distinct known tokens; a = 1 divides by n (the geometric mean of the per-token likelihoods, so
- * length alone no longer saturates the answer); T is the temperature, fitted on the training split's cross-validation
- * folds so that the mean confidence matches the accuracy there (see fitTemperature()).
+ * n is the number of distinct known tokens. Up to nRef tokens (the median of the training messages, see training.ts)
+ * this is plain temperature scaling, fitted where there is labelled data. A longer message counts as nRef tokens of
+ * its average per-token evidence (nRef × the geometric mean of its likelihoods): Naive Bayes treats the words of a
+ * long message as independent evidence and grows overconfident with length, and the dataset has no long messages to
+ * calibrate that on. T is fitted on the training split's cross-validation folds so that the mean confidence matches
+ * the accuracy there (fitTemperature()).
  */
 
 /** Calibration settings carried by an artifact; their presence selects the calibrated scoring. */
 export interface IntentCalibration {
   method: typeof CALIBRATION_METHOD;
   temperature: number;
-  /** Exponent a of the token-count divisor n^a: 0 = plain temperature scaling, 1 = geometric mean. */
-  lengthExponent: number;
+  /** nRef: messages with more known tokens are scored per token, scaled to this many (1 = geometric mean). */
+  referenceTokens: number;
   /** How the temperature was chosen and what it achieved there (out-of-fold, on the training split only). */
   fit: {
     folds: number;
@@ -94,10 +97,10 @@ export function logJoint(learnings: NaiveBayesLearnings, tokens: readonly string
 export function calibratedProbabilities(
   scores: readonly number[],
   n: number,
-  settings: Pick<IntentCalibration, 'temperature' | 'lengthExponent'>,
+  settings: Pick<IntentCalibration, 'temperature' | 'referenceTokens'>,
 ): number[] {
   if (n === 0) return scores.map(() => 0);
-  const divisor = settings.temperature * n ** settings.lengthExponent;
+  const divisor = settings.temperature * Math.max(1, n / settings.referenceTokens);
   const z = scores.map((s) => s / divisor);
   const max = Math.max(...z);
   const exp = z.map((v) => Math.exp(v - max));
@@ -123,15 +126,15 @@ function topOf(probabilities: readonly number[]): { index: number; probability: 
  * predictions of the training split). The argmax does not depend on T, and the top probability falls as T grows, so a
  * bisection on ln T finds it. Messages without a known token are left out: T does not touch them.
  */
-export function fitTemperature(examples: readonly ScoredExample[], lengthExponent: number): number {
+export function fitTemperature(examples: readonly ScoredExample[], referenceTokens: number): number {
   const scored = examples.filter((e) => e.n > 0);
   if (scored.length === 0) throw new Error('no examples with known tokens to fit a temperature on');
   const accuracy =
-    scored.filter((e) => topOf(calibratedProbabilities(e.scores, e.n, { temperature: 1, lengthExponent })).index === e.label)
+    scored.filter((e) => topOf(calibratedProbabilities(e.scores, e.n, { temperature: 1, referenceTokens })).index === e.label)
       .length / scored.length;
   const meanConfidence = (temperature: number) =>
     scored.reduce(
-      (sum, e) => sum + topOf(calibratedProbabilities(e.scores, e.n, { temperature, lengthExponent })).probability,
+      (sum, e) => sum + topOf(calibratedProbabilities(e.scores, e.n, { temperature, referenceTokens })).probability,
       0,
     ) / scored.length;
   let lo = Math.log(1e-4);

@@ -62,6 +62,14 @@ describe('loadTriageModel', () => {
     });
   });
 
+  it('ships 1.1.0 beside 1.0.0, which stays loadable for a roll-back', async () => {
+    const versions = await listModelVersions();
+    expect(versions).toEqual(expect.arrayContaining(['1.0.0', '1.1.0']));
+    expect((await loadTriageModel()).version).toBe(versions[versions.length - 1]);
+    const pinned = await loadTriageModel({ version: '1.0.0' });
+    expect(pinned.classify({ text: BILLING_MESSAGE, features }).model).toEqual({ name: 'support-triage', version: '1.0.0' });
+  });
+
   it('loads a pinned version, so a roll-back is a configuration change', async () => {
     const model = await loadTriageModel({ modelsDir: dir, version: '1.0.0' });
     expect(model.version).toBe('1.0.0');
@@ -103,6 +111,21 @@ describe('loadTriageModel', () => {
     it('an artifact that lacks an intent', async () => {
       await addArtifact(bad, '1.0.0', { labels: ['BILLING', 'REFUND'] });
       await expect(loadTriageModel({ modelsDir: bad })).rejects.toThrow(/labels lack TECHNICAL_ISSUE/);
+    });
+
+    it('rules this library does not know (a newer release), instead of running with other rules', async () => {
+      await addArtifact(bad, '1.0.0', { sentimentRules: 'v9' });
+      await expect(loadTriageModel({ modelsDir: bad })).rejects.toThrow(/sentimentRules "v9" unknown/);
+      await addArtifact(bad, '1.0.0', { priorityRules: 'v9' });
+      await expect(loadTriageModel({ modelsDir: bad })).rejects.toThrow(/priorityRules "v9" unknown/);
+    });
+
+    it('a calibration it cannot apply', async () => {
+      const calibration = shipped.calibration as Record<string, unknown>;
+      await addArtifact(bad, '1.0.0', { calibration: { ...calibration, temperature: 0 } });
+      await expect(loadTriageModel({ modelsDir: bad })).rejects.toThrow(/temperature must be a positive number/);
+      await addArtifact(bad, '1.0.0', { calibration: { ...calibration, method: 'platt' } });
+      await expect(loadTriageModel({ modelsDir: bad })).rejects.toThrow(/calibration.method "platt" unknown/);
     });
 
     it('a file that is not JSON', async () => {

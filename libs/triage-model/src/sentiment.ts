@@ -2,6 +2,8 @@ import { nlp } from './nlp.js';
 import {
   CLAUSE_BOUNDARY,
   COMPLAINTS,
+  CONCESSION_WEIGHT,
+  CONTRAST,
   GRIEVANCES,
   INTENSIFIER_FACTOR,
   INTENSIFIERS,
@@ -72,21 +74,38 @@ export function sentimentLabel(score: number): Sentiment {
  * 3. The clause's score is the mean of wink's score for what remains (when not 0) and the lexicon phrases' polarities,
  *    × 1.5 with an intensifier ("extremely", "absolutely"), × 1.25 when shouting ("!!", "TWICE"), within -1..1.
  * 4. The message's score is the mean over the clauses that carry sentiment: a neutral sentence ("I ordered on
- *    Monday.") no longer dilutes an angry one. A closing "Thanks!" after a message does not count as praise.
+ *    Monday.") no longer dilutes an angry one. A clause conceded before "but" counts half ("not bad, but I'm not
+ *    happy" is negative); a closing "Thanks!" after a message does not count as praise.
  */
 function analyzeSentimentV2(text: string): SentimentResult {
-  const clauses = text
-    .split(CLAUSE_BOUNDARY)
-    .map((clause) => clause.trim())
-    .filter((clause) => /\p{L}/u.test(clause));
-  const scores = clauses
-    .map((clause, i) => (i > 0 && i === clauses.length - 1 && SIGN_OFF.test(clause) ? 0 : scoreClause(clause)))
-    .filter((score) => score !== 0);
-  const score = scores.length === 0 ? 0 : clamp(scores.reduce((a, b) => a + b, 0) / scores.length);
+  // Typographic apostrophes as ASCII, so "haven’t" matches the lexicon's "haven't".
+  // split() with a capturing group keeps the boundaries: [clause, boundary, clause, …].
+  const parts = text.replace(/[’‘]/g, "'").split(new RegExp(`(${CLAUSE_BOUNDARY.source})`, 'i'));
+  const clauses: Array<{ text: string; weight: number; shouted: boolean }> = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const clause = (parts[i] ?? '').trim();
+    const boundary = parts[i + 1] ?? '';
+    if (!/\p{L}/u.test(clause)) continue;
+    clauses.push({
+      text: clause,
+      weight: CONTRAST.test(boundary) ? CONCESSION_WEIGHT : 1,
+      shouted: SHOUTING.test(`${clause}${boundary}`),
+    });
+  }
+  let sum = 0;
+  let weights = 0;
+  clauses.forEach(({ text: clause, weight, shouted }, i) => {
+    if (i > 0 && i === clauses.length - 1 && SIGN_OFF.test(clause)) return;
+    const score = scoreClause(clause, shouted);
+    if (score === 0) return;
+    sum += score * weight;
+    weights += weight;
+  });
+  const score = weights === 0 ? 0 : clamp(sum / weights);
   return { sentiment: sentimentLabel(score), score };
 }
 
-function scoreClause(clause: string): number {
+function scoreClause(clause: string, shouted: boolean): number {
   const polarities: number[] = [];
   let masked = clause;
   for (const { pattern, polarity } of [...COMPLAINTS, ...GRIEVANCES]) {
@@ -104,7 +123,7 @@ function scoreClause(clause: string): number {
 
   let score = polarities.reduce((a, b) => a + b, 0) / polarities.length;
   if (INTENSIFIERS.test(clause)) score *= INTENSIFIER_FACTOR;
-  if (SHOUTING.test(clause)) score *= SHOUTING_FACTOR;
+  if (shouted) score *= SHOUTING_FACTOR;
   return clamp(score);
 }
 

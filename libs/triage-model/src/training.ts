@@ -30,15 +30,14 @@ export const DEFAULT_SETTINGS: NaiveBayesSettings = { considerOnlyPresence: true
 /** A best label under even odds (below 0.5) is a guess; the margin keeps near-even winners routable. (Uncalibrated.) */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.45;
 
-/**
- * Calibration defaults (1.1.0). Geometric mean (a = 1): the dataset's messages are short (3.7 known tokens on average)
- * but real ones are several sentences, and with a < 1 a 15-token message still gets 0.98+ for any label (a = 0.5 on the
- * demo messages); 5 folds of the training split, as used to choose the smoothing.
- */
-export const DEFAULT_LENGTH_EXPONENT = 1;
+/** Calibration folds of the training split (5, as used to choose the smoothing). */
 export const DEFAULT_CALIBRATION_FOLDS = 5;
-/** OTHER-fallback thresholds tried on the folds for a calibrated model; the most accurate wins (ties: the lowest). */
-export const CALIBRATED_THRESHOLD_CANDIDATES = [0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5];
+/**
+ * A calibrated model answers its best label, with a probability that means what it says: the OTHER fallback was a
+ * workaround for confidences that did not, and answering OTHER with p(OTHER) breaks the calibration (those answers are
+ * right far more often than p(OTHER) says). Routing can now set its own bar on intentConfidence.
+ */
+export const CALIBRATED_CONFIDENCE_THRESHOLD = 0;
 
 export interface TrainOptions {
   version: string;
@@ -47,11 +46,10 @@ export interface TrainOptions {
   datasetPath: string;
   library: string;
   settings?: NaiveBayesSettings;
-  /** Fixed OTHER-fallback threshold; by default 0.45 uncalibrated, chosen on the folds when calibrated. */
+  /** OTHER-fallback threshold; by default 0.45 uncalibrated, 0 (no fallback) calibrated. */
   confidenceThreshold?: number;
   /** Calibrate the intent probabilities (default true); false trains a 1.0.0-style artifact. */
   calibrate?: boolean;
-  lengthExponent?: number;
   folds?: number;
   /** Rules recorded in the artifact; default v2 when calibrated, none (= v1) otherwise. */
   sentimentRules?: SentimentRules;
@@ -72,9 +70,8 @@ export function trainArtifact(options: TrainOptions): TriageArtifact {
   let calibration: IntentCalibration | undefined;
   let confidenceThreshold = options.confidenceThreshold ?? DEFAULT_CONFIDENCE_THRESHOLD;
   if (calibrate) {
-    const fitted = fitCalibration(settings, train, options.lengthExponent ?? DEFAULT_LENGTH_EXPONENT, options.folds);
-    calibration = fitted.calibration;
-    confidenceThreshold = options.confidenceThreshold ?? fitted.confidenceThreshold;
+    calibration = fitCalibration(settings, train, options.folds);
+    confidenceThreshold = options.confidenceThreshold ?? CALIBRATED_CONFIDENCE_THRESHOLD;
   }
 
   const classifier = IntentClassifier.fromExport(exported, confidenceThreshold, calibration);
@@ -121,15 +118,16 @@ function learn(settings: NaiveBayesSettings, examples: readonly LabelledExample[
 
 /**
  * Fits the calibration on the training split alone: k folds (0-based index % k), each scored by a classifier learnt on
- * the other folds; the temperature makes the mean confidence of these out-of-fold answers equal their accuracy
- * (fitTemperature), then the OTHER-fallback threshold that answers them best is chosen. The holdout is not used.
+ * the other folds. The reference length is the median number of known tokens of these out-of-fold messages, the length
+ * the fit has most evidence for: up to it the data calibrates the answer, beyond it confidence stops growing with
+ * length (see calibration.ts). The temperature makes the mean confidence of the out-of-fold answers equal their
+ * accuracy (fitTemperature). The holdout is not used.
  */
 export function fitCalibration(
   settings: NaiveBayesSettings,
   train: readonly LabelledExample[],
-  lengthExponent: number,
   folds = DEFAULT_CALIBRATION_FOLDS,
-): { calibration: IntentCalibration; confidenceThreshold: number } {
+): IntentCalibration {
   const outOfFold: Array<ScoredExample & { labels: string[] }> = [];
   for (let fold = 0; fold < folds; fold += 1) {
     const learnings = readLearnings(
@@ -141,48 +139,42 @@ export function fitCalibration(
       outOfFold.push({ scores, n, label: learnings.labels.indexOf(example.intent), labels: learnings.labels });
     });
   }
-  const temperature = fitTemperature(outOfFold, lengthExponent);
-  const answersAt = (threshold: number): Answer[] =>
-    outOfFold.map((e) => answer(e, e.labels, { temperature, lengthExponent }, threshold));
-  const best = { threshold: 0, accuracy: -1 };
-  for (const threshold of CALIBRATED_THRESHOLD_CANDIDATES) {
-    const { accuracy } = reliability(answersAt(threshold));
-    if (accuracy > best.accuracy) Object.assign(best, { threshold, accuracy });
-  }
-  const measured = reliability(answersAt(best.threshold));
+  const referenceTokens = Math.max(1, median(outOfFold.filter((e) => e.n > 0).map((e) => e.n)));
+  const temperature = fitTemperature(outOfFold, referenceTokens);
+  const measured = reliability(outOfFold.map((e) => answer(e, e.labels, { temperature, referenceTokens })));
   return {
-    calibration: {
-      method: CALIBRATION_METHOD,
-      temperature,
-      lengthExponent,
-      fit: {
-        folds,
-        objective: 'out-of-fold mean top-label probability = out-of-fold top-label accuracy',
-        outOfFoldAccuracy: measured.accuracy,
-        outOfFoldMeanConfidence: measured.meanConfidence,
-        outOfFoldCalibrationError: measured.calibrationError,
-      },
+    method: CALIBRATION_METHOD,
+    temperature,
+    referenceTokens,
+    fit: {
+      folds,
+      objective: 'out-of-fold mean top-label probability = out-of-fold top-label accuracy',
+      outOfFoldAccuracy: measured.accuracy,
+      outOfFoldMeanConfidence: measured.meanConfidence,
+      outOfFoldCalibrationError: measured.calibrationError,
     },
-    confidenceThreshold: best.threshold,
   };
 }
 
-/** The answer IntentClassifier's calibrated path gives for a scored example, as (confidence, correct). */
+/** The answer IntentClassifier's calibrated path gives (without OTHER fallback) for a scored example. */
 function answer(
   e: ScoredExample,
   labels: readonly string[],
-  settings: Pick<IntentCalibration, 'temperature' | 'lengthExponent'>,
-  threshold: number,
+  settings: Pick<IntentCalibration, 'temperature' | 'referenceTokens'>,
 ): Answer {
-  const other = labels.indexOf('OTHER');
-  if (e.n === 0) return { confidence: 0, correct: e.label === other };
+  if (e.n === 0) return { confidence: 0, correct: e.label === labels.indexOf('OTHER') };
   const p = calibratedProbabilities(e.scores, e.n, settings);
   let top = 0;
   p.forEach((v, i) => {
     if (v > (p[top] ?? 0)) top = i;
   });
-  if ((p[top] ?? 0) >= threshold) return { confidence: p[top] ?? 0, correct: top === e.label };
-  return { confidence: p[other] ?? 0, correct: e.label === other };
+  return { confidence: p[top] ?? 0, correct: top === e.label };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 export interface Evaluation {

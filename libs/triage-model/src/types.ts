@@ -31,10 +31,16 @@ export interface TriageInput {
 
 export interface TriageOutput {
   sentiment: Sentiment;
-  /** wink-nlp sentiment, -1 (very negative) .. 1 (very positive). */
+  /**
+   * -1 (very negative) .. 1 (very positive): wink-nlp's document sentiment (rules v1, model 1.0.0), or wink per clause
+   * with the support-domain correction layer (rules v2, model 1.1.0; see sentiment.ts).
+   */
   sentimentScore: number;
   intent: Intent;
-  /** 0..1: the classifier's probability for the intent answered. */
+  /**
+   * 0..1: the probability for the intent answered. Model 1.0.0: wink's one-vs-rest odds, ≥ 0.99 for most messages of
+   * more than one sentence. Model 1.1.0: calibrated, so that on average it is the share of such answers that are right.
+   */
   intentConfidence: number;
   priority: Priority;
   model: { name: string; version: string };
