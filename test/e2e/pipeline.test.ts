@@ -84,6 +84,36 @@ describe('the four-stage pipeline on the real stack', () => {
   });
 });
 
+describe('model versions', () => {
+  const pipeline = new Pipeline('model');
+
+  beforeAll(async () => {
+    await pipeline.start();
+  }, 180_000);
+  afterAll(async () => pipeline.stop(), 60_000);
+
+  async function versionsOf(eventIds: string[]): Promise<string[]> {
+    const { rows } = await pipeline.pool.query<{ model_version: string }>(
+      `SELECT DISTINCT model_version FROM "${pipeline.dbSchema}".triage_results WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    );
+    return rows.map((r) => r.model_version);
+  }
+
+  it('runs the newest shipped model by default and rolls back to an older one by configuration alone', async () => {
+    const current = await pipeline.post(3);
+    expect(await pipeline.waitForResults(current)).toBe(3);
+    const [newest] = await versionsOf(current);
+    expect(newest).not.toBe('1.0.0');
+
+    await pipeline.service('inference').stop('SIGTERM');
+    await pipeline.startService('inference', 'inference', { SPINE_MODEL_VERSION: '1.0.0' });
+    const rolledBack = await pipeline.post(3);
+    expect(await pipeline.waitForResults(rolledBack)).toBe(3);
+    expect(await versionsOf(rolledBack)).toEqual(['1.0.0']);
+  });
+});
+
 async function highWatermarkSum(pipeline: Pipeline, topic: string): Promise<number> {
   const offsets = await pipeline.fx.admin.fetchTopicOffsets(topic);
   return offsets.reduce((sum, p) => sum + Number(p.high), 0);
