@@ -6,6 +6,8 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
  * with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD. Secrets never come from files in the repo.
  */
 export function kafkaFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): Kafka {
+  // kafkajs's default partitioner is the Java client's murmur2, which is what Spine wants; skip its notice.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (!brokers.length) {
     throw new Error('KAFKA_BROKERS is not set (e.g. 127.0.0.1:9092); start the local stack with `./spine stack up` or point it at your cluster');
