@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { requireSchema, type SchemaCatalog } from '@spine/schemas';
 import type { RegistryClient } from '@spine/serde';
@@ -82,7 +83,8 @@ async function ensureTopics(topics: readonly TopicSpec[], admin: Admin, record: 
       replicationFactor: t.replicationFactor,
       configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
     }));
-    await admin.createTopics({ topics: created, waitForLeaders: true });
+    await admin.createTopics({ topics: created, waitForLeaders: false });
+    await waitForLeaders(admin, missing.map((t) => t.name));
     for (const t of missing) record({ target: t.name, action: 'created', detail: `${t.partitions} partitions` });
   }
   const present = topics.filter((t) => existing.has(t.name));
@@ -114,5 +116,26 @@ async function ensureTopics(topics: readonly TopicSpec[], admin: Admin, record: 
     } else {
       record({ target: topic.name, action: 'unchanged' });
     }
+  }
+}
+
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Waits until every partition of new topics has a leader. kafkajs's own wait retries only
+ * LEADER_NOT_AVAILABLE, but a KRaft broker that just started may still answer UNKNOWN_TOPIC_OR_PARTITION
+ * for a topic it created a moment ago.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      if (metadata.length === topics.length && metadata.every((t) => t.partitions.length && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!NOT_YET.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no partition leaders after ${timeoutMs} ms; is the broker healthy? (bash scripts/stack.sh logs kafka)`);
+    await sleep(200);
   }
 }
