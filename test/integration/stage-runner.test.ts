@@ -42,7 +42,7 @@ describe('StageRunner', () => {
       { name: 'probe', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 3 },
       handler,
       { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
-      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3 },
+      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64 },
     );
     runners.push(runner);
     await runner.start();
@@ -91,6 +91,36 @@ describe('StageRunner', () => {
     expect(outageCalls).toBe(5); // more than maxAttempts (3): the batch failed and was redelivered
     const dlqOffsets = await fx.admin.fetchTopicOffsets(fx.topology.topics.enrichmentDeadLetters.name);
     expect(dlqOffsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(0);
+  });
+
+  it('keeps other partitions flowing while one record takes far longer than the rest', async () => {
+    const done = new Map<string, number>();
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await run(async (m) => {
+      if (m.value.body === 'slow') await slowGate; // a model call that takes "forever"
+      done.set(m.value.body, Date.now());
+      return enrich(m);
+    });
+    const slowPartition = partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey('slow-key'));
+    // Keys whose partition differs from the slow one's.
+    const otherKeys: string[] = [];
+    for (let i = 0; otherKeys.length < 10; i++) {
+      const key = `fast-${i}`;
+      if (partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey(key)) !== slowPartition) otherKeys.push(key);
+    }
+    await producer.publish([{ topic: 'supportMessages', key: 'slow-key', value: message('slow-key', 'slow') }]);
+    await sleep(500);
+    await producer.publish(otherKeys.map((key, i) => ({ topic: 'supportMessages' as const, key, value: message(key, `fast ${i}`) })));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (otherKeys.some((_, i) => !done.has(`fast ${i}`)) && Date.now() < deadline) await sleep(100);
+      expect(otherKeys.filter((_, i) => done.has(`fast ${i}`))).toHaveLength(10);
+      expect(done.has('slow')).toBe(false);
+    } finally {
+      releaseSlow();
+    }
+    await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 11, 30_000);
   });
 
   it('keeps per-key order while handling different keys concurrently', async () => {

@@ -20,3 +20,28 @@ describe('OffsetTracker', () => {
     expect(tracker.advance()).toBe('10');
   });
 });
+
+describe('OffsetTracker over a long-lived partition', () => {
+  it('accepts offsets as they arrive and reports where a redelivery must restart', () => {
+    const tracker = new OffsetTracker();
+    tracker.track(['0', '1']);
+    tracker.complete('1');
+    expect(tracker.oldestPending).toBe('0');
+    tracker.track(['2']);
+    tracker.complete('0');
+    expect(tracker.advance()).toBe('2');
+    expect(tracker.oldestPending).toBe('2');
+    tracker.complete('2');
+    expect(tracker.advance()).toBe('3');
+    expect(tracker.oldestPending).toBeNull();
+  });
+
+  it('stays correct after compacting thousands of committed offsets', () => {
+    const tracker = new OffsetTracker();
+    for (let i = 0; i < 5000; i++) {
+      tracker.track([String(i)]);
+      tracker.complete(String(i));
+      expect(tracker.advance()).toBe(String(i + 1));
+    }
+  });
+});

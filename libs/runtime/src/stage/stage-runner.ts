@@ -6,8 +6,7 @@ import type { TopicCodecs } from '../kafka/topic-codecs.js';
 import type { SpineMetrics } from '../ops/metrics.js';
 import { deadLetterMessage } from './dead-letter.js';
 import { backoffDelay, defaultRetryPolicy, isInfrastructure, isPermanent, type RetryPolicy } from './failures.js';
-import { KeyOrderedPool } from './key-ordered-pool.js';
-import { OffsetTracker } from './offset-tracker.js';
+import { PartitionWorker } from './partition-worker.js';
 import type { Emit, InboundMessage, StageHandler, StageOptions } from './types.js';
 
 export interface StageRunnerDeps {
@@ -24,6 +23,8 @@ export interface ConsumerTuning {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   partitionsConsumedConcurrently: number;
+  /** Records accepted per partition before it is paused (resumed at half). */
+  maxBacklogPerPartition: number;
 }
 
 export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerTuning {
@@ -31,6 +32,7 @@ export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): Con
     sessionTimeoutMs: Number(env.SPINE_SESSION_TIMEOUT_MS ?? 30_000),
     heartbeatIntervalMs: Number(env.SPINE_HEARTBEAT_INTERVAL_MS ?? 3_000),
     partitionsConsumedConcurrently: Number(env.SPINE_PARTITIONS_CONCURRENCY ?? 4),
+    maxBacklogPerPartition: Number(env.SPINE_MAX_BACKLOG_PER_PARTITION ?? 256),
   };
 }
 
@@ -40,16 +42,21 @@ type Outcome = { kind: 'emitted'; count: number } | { kind: 'dead-lettered' };
  * Runs one stage: consume -> decode -> handle (retry) -> produce outputs with acks=all -> commit.
  * - Offsets are committed only after every record below them has its outputs (or dead letter) acknowledged:
  *   at-least-once, with idempotent producers; sinks make it effectively-once by keying on event id.
- * - Within a partition batch, different keys run concurrently (bounded), one key strictly in order.
- * - While a batch is busy (a slow model call), heartbeats keep the member in its group, so a handler
- *   slower than the session timeout triggers no rebalance.
+ * - Each partition's records go to a PartitionWorker: different keys run concurrently (bounded), one key
+ *   strictly in order; a full backlog pauses the partition (resumed at half).
+ * - Fetching never waits for handlers, so a slow record (a model call of seconds to minutes) holds up
+ *   neither other partitions nor heartbeats: no rebalance, however slow the handler.
  */
 export class StageRunner {
   readonly groupId: string;
   private consumer: Consumer | undefined;
+  private inputTopic = '';
   private joined = false;
   private crashed: Error | undefined;
   private readonly policy: RetryPolicy;
+  private readonly workers = new Map<number, PartitionWorker>();
+  /** Workers of partitions from before the last rebalance, finishing what they had started. */
+  private readonly retired = new Map<number, PartitionWorker>();
 
   constructor(
     private readonly options: StageOptions,
@@ -73,6 +80,7 @@ export class StageRunner {
 
   async start(): Promise<void> {
     const input = this.deps.codecs.get(this.options.input);
+    this.inputTopic = input.name;
     const consumer = this.deps.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: this.tuning.sessionTimeoutMs,
@@ -84,6 +92,7 @@ export class StageRunner {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.retireWorkers();
       this.deps.metrics.rebalances.inc({ stage: this.options.name });
       this.deps.log('info', 'joined consumer group', { stage: this.options.name, group: this.groupId, assignment: event.payload.memberAssignment });
     });
@@ -98,65 +107,92 @@ export class StageRunner {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => this.acceptBatch(payload),
     });
   }
 
-  /** Stops fetching, lets in-flight records finish and commit, then leaves the group. */
+  /** Stops fetching, finishes the records already started, commits them, then leaves the group. */
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    await consumer.stop(); // waits for the running batch, which commits what it finished
-    await consumer.disconnect(); // leaves the group at once instead of waiting for the session timeout
+    consumer.pause([{ topic: this.inputTopic }]);
+    const all = [...this.workers.values(), ...this.retired.values()];
+    for (const worker of all) worker.close();
+    await Promise.all(all.map((worker) => worker.idle()));
+    await consumer.stop(); // leaves the group at once instead of waiting for the session timeout
+    await consumer.disconnect();
     this.consumer = undefined;
     this.joined = false;
   }
 
-  private async handleBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  /**
+   * Hands a fetched batch to its partition's worker and returns at once: kafkajs goes on fetching other
+   * partitions and heartbeating while handlers take seconds to minutes.
+   */
+  private async acceptBatch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const stage = this.options.name;
-    this.deps.metrics.lag.set({ stage, topic, partition: String(partition) }, Number(batch.offsetLag()));
-    if (!batch.messages.length) return;
+    this.deps.metrics.lag.set({ stage: this.options.name, topic, partition: String(partition) }, Number(batch.offsetLag()));
+    if (!batch.messages.length || isStale()) return;
+    const worker = this.workerFor(topic, partition);
+    if (!worker.accepting) return; // being rewound: the partition is paused and will be fetched again
+    worker.enqueue(batch.messages);
+    resolveOffset(batch.lastOffset()); // moves kafkajs's fetch position only; commits follow completion
+  }
 
-    // kafkajs sends heartbeats only when asked during a batch; a timer keeps the membership alive while
-    // handlers take seconds to minutes.
-    const beat = setInterval(() => heartbeat().catch(() => undefined), Math.max(500, this.tuning.heartbeatIntervalMs));
-    const tracker = new OffsetTracker(batch.messages.map((m) => m.offset));
-    const pool = new KeyOrderedPool(this.options.concurrency ?? 16);
-    let commitChain = Promise.resolve();
-    const commitProgress = () => {
-      const next = tracker.advance();
-      if (next !== null) {
-        // resolveOffset moves kafkajs's fetch position; commitOffsets makes it durable for the group.
-        resolveOffset((BigInt(next) - 1n).toString());
-        commitChain = commitChain.then(() => this.consumer?.commitOffsets([{ topic, partition, offset: next }]));
-      }
-      return commitChain;
-    };
+  private workerFor(topic: string, partition: number): PartitionWorker {
+    const existing = this.workers.get(partition);
+    if (existing) return existing;
+    const previous = this.retired.get(partition);
+    const worker: PartitionWorker = new PartitionWorker(
+      topic,
+      partition,
+      {
+        handle: (message) => this.process(topic, partition, message).then(() => undefined),
+        commit: async (offset) => {
+          await this.consumer?.commitOffsets([{ topic, partition, offset }]);
+        },
+        pause: () => this.consumer?.pause([{ topic, partitions: [partition] }]),
+        resume: () => this.consumer?.resume([{ topic, partitions: [partition] }]),
+        rewind: (from, error) => void this.rewind(worker, from, error),
+        // A commit refused during a rebalance is harmless: the next owner redelivers from the last commit.
+        onCommitError: (error) => this.deps.log('warn', 'offset commit failed', { stage: this.options.name, topic, partition, error: (error as Error).message }),
+      },
+      { concurrency: this.options.concurrency ?? 16, maxBacklog: this.tuning.maxBacklogPerPartition },
+      previous?.idle(),
+    );
+    this.workers.set(partition, worker);
+    return worker;
+  }
 
+  private retireWorkers(): void {
+    for (const [partition, worker] of this.workers) {
+      this.retired.set(partition, worker);
+      void worker.idle().then(() => {
+        if (this.retired.get(partition) === worker) this.retired.delete(partition);
+      });
+    }
+    this.workers.clear();
+  }
+
+  /**
+   * A record could be neither handled nor dead-lettered (a dependency is down past the retries): pause the
+   * partition, let started records settle, wait, and fetch again from the oldest unfinished offset.
+   */
+  private async rewind(worker: PartitionWorker, fromOffset: string, error: unknown): Promise<void> {
+    const { topic, partition } = worker;
+    const consumer = this.consumer;
+    this.deps.log('warn', 'partition rewinding after a dependency failure', { stage: this.options.name, topic, partition, fromOffset, error: (error as Error)?.message });
+    consumer?.pause([{ topic, partitions: [partition] }]);
+    await worker.idle();
+    if (this.workers.get(partition) === worker) this.workers.delete(partition);
+    await sleep(backoffDelay({ ...this.policy, initialDelayMs: 1_000 }, 2));
+    if (!consumer || this.consumer !== consumer) return;
     try {
-      const tasks = batch.messages.map((message) =>
-        pool.submit(message.key?.toString('base64') ?? `offset:${message.offset}`, async () => {
-          if (!isRunning() || isStale()) return false; // shutting down or partition revoked: leave it uncommitted
-          this.deps.metrics.inFlight.inc({ stage });
-          try {
-            await this.process(topic, partition, message);
-          } finally {
-            this.deps.metrics.inFlight.dec({ stage });
-          }
-          tracker.complete(message.offset);
-          void commitProgress();
-          return true;
-        }),
-      );
-      const results = await Promise.allSettled(tasks);
-      await commitProgress();
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      // A record that could neither be handled nor dead-lettered (Kafka unavailable): let kafkajs restart
-      // from the last committed offset rather than skip it.
-      if (failure) throw failure.reason;
-    } finally {
-      clearInterval(beat);
+      consumer.seek({ topic, partition, offset: fromOffset });
+      consumer.resume([{ topic, partitions: [partition] }]);
+    } catch (seekError) {
+      // Partition revoked meanwhile: its next owner starts from the last committed offset anyway.
+      this.deps.log('warn', 'rewind seek failed', { stage: this.options.name, topic, partition, error: (seekError as Error).message });
     }
   }
 
