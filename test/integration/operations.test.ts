@@ -37,7 +37,7 @@ describe('operations: redrive and replay', () => {
       { name: 'enrichment', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 1 },
       handler,
       { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
-      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 2, maxBacklogPerPartition: 64 },
+      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 2, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
     );
     await runner.start();
   }

@@ -42,7 +42,7 @@ describe('StageRunner', () => {
       { name: 'probe', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 3 },
       handler,
       { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
-      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64 },
+      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
     );
     runners.push(runner);
     await runner.start();

@@ -35,6 +35,8 @@ export class PartitionWorker {
   private failed = false;
   private closed = false;
   private commits: Promise<void> = Promise.resolve();
+  private commitTarget: string | null = null;
+  private committing = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -91,10 +93,30 @@ export class PartitionWorker {
     await this.commits;
   }
 
+  /**
+   * Commits coalesce like the producer's sends: while one commit is in flight, progress only moves the
+   * target, and the next commit carries the latest. One OffsetCommit per round trip, not per record.
+   */
   private commitProgress(): void {
     const next = this.tracker.advance();
     if (next === null) return;
-    this.commits = this.commits.then(() => this.hooks.commit(next)).catch((error: unknown) => this.hooks.onCommitError(error));
+    this.commitTarget = next;
+    if (!this.committing) {
+      this.committing = true;
+      this.commits = this.sendCommits();
+    }
+  }
+
+  private async sendCommits(): Promise<void> {
+    try {
+      while (this.commitTarget !== null) {
+        const target = this.commitTarget;
+        this.commitTarget = null;
+        await this.hooks.commit(target).catch((error: unknown) => this.hooks.onCommitError(error));
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   private fail(error: unknown): void {

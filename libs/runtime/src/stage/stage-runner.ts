@@ -25,6 +25,9 @@ export interface ConsumerTuning {
   partitionsConsumedConcurrently: number;
   /** Records accepted per partition before it is paused (resumed at half). */
   maxBacklogPerPartition: number;
+  /** A fetch waits for this many bytes or fetchMaxWaitMs, so records arrive in batches rather than one by one. */
+  fetchMinBytes: number;
+  fetchMaxWaitMs: number;
 }
 
 export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerTuning {
@@ -33,6 +36,8 @@ export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): Con
     heartbeatIntervalMs: Number(env.SPINE_HEARTBEAT_INTERVAL_MS ?? 3_000),
     partitionsConsumedConcurrently: Number(env.SPINE_PARTITIONS_CONCURRENCY ?? 4),
     maxBacklogPerPartition: Number(env.SPINE_MAX_BACKLOG_PER_PARTITION ?? 256),
+    fetchMinBytes: Number(env.SPINE_FETCH_MIN_BYTES ?? 64 * 1024),
+    fetchMaxWaitMs: Number(env.SPINE_FETCH_MAX_WAIT_MS ?? 50),
   };
 }
 
@@ -88,6 +93,8 @@ export class StageRunner {
       rebalanceTimeout: Math.max(60_000, this.tuning.sessionTimeoutMs * 2),
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 1024 * 1024,
+      minBytes: this.tuning.fetchMinBytes,
+      maxWaitTimeInMs: this.tuning.fetchMaxWaitMs,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
