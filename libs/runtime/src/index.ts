@@ -1,5 +1,8 @@
 export type { Emit, InboundMessage, StageOptions, StageHandler, TopicKey } from './stage/types.js';
-export { StageRunner, consumerTuningFromEnv, type ConsumerTuning, type StageRunnerDeps } from './stage/stage-runner.js';
+export { StageRunner, type StageRunnerDeps } from './stage/stage-runner.js';
+export { consumerTuningFromEnv, type ConsumerTuning } from './stage/consumer-tuning.js';
+export { RecordProcessor, type Outcome } from './stage/record-processor.js';
+export { PartitionWorker } from './stage/partition-worker.js';
 export { KeyOrderedPool } from './stage/key-ordered-pool.js';
 export { OffsetTracker } from './stage/offset-tracker.js';
 export { PermanentError, isPermanent, isInfrastructure, backoffDelay, defaultRetryPolicy, type RetryPolicy } from './stage/failures.js';

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { CORRELATION_HEADER, SpanKind, correlationIdFrom, extractTraceContext, inSpan } from '@spine/telemetry';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SpineProducer } from '../kafka/producer.js';
 import type { TopicCodecs } from '../kafka/topic-codecs.js';
 import type { SpineMetrics } from '../ops/metrics.js';
-import { deadLetterMessage } from './dead-letter.js';
-import { backoffDelay, defaultRetryPolicy, isInfrastructure, isPermanent, type RetryPolicy } from './failures.js';
+import { consumerTuningFromEnv, type ConsumerTuning } from './consumer-tuning.js';
+import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './failures.js';
 import { PartitionWorker } from './partition-worker.js';
-import type { Emit, InboundMessage, StageHandler, StageOptions } from './types.js';
+import { RecordProcessor } from './record-processor.js';
+import type { StageHandler, StageOptions } from './types.js';
 
 export interface StageRunnerDeps {
   kafka: Kafka;
@@ -17,31 +17,6 @@ export interface StageRunnerDeps {
   topicPrefix: string;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 }
-
-/** Consumer tuning; defaults suit model calls that take seconds. All overridable by env (see README). */
-export interface ConsumerTuning {
-  sessionTimeoutMs: number;
-  heartbeatIntervalMs: number;
-  partitionsConsumedConcurrently: number;
-  /** Records accepted per partition before it is paused (resumed at half). */
-  maxBacklogPerPartition: number;
-  /** A fetch waits for this many bytes or fetchMaxWaitMs, so records arrive in batches rather than one by one. */
-  fetchMinBytes: number;
-  fetchMaxWaitMs: number;
-}
-
-export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerTuning {
-  return {
-    sessionTimeoutMs: Number(env.SPINE_SESSION_TIMEOUT_MS ?? 30_000),
-    heartbeatIntervalMs: Number(env.SPINE_HEARTBEAT_INTERVAL_MS ?? 3_000),
-    partitionsConsumedConcurrently: Number(env.SPINE_PARTITIONS_CONCURRENCY ?? 4),
-    maxBacklogPerPartition: Number(env.SPINE_MAX_BACKLOG_PER_PARTITION ?? 256),
-    fetchMinBytes: Number(env.SPINE_FETCH_MIN_BYTES ?? 64 * 1024),
-    fetchMaxWaitMs: Number(env.SPINE_FETCH_MAX_WAIT_MS ?? 50),
-  };
-}
-
-type Outcome = { kind: 'emitted'; count: number } | { kind: 'dead-lettered' };
 
 /**
  * Runs one stage: consume -> decode -> handle (retry) -> produce outputs with acks=all -> commit.
@@ -59,6 +34,7 @@ export class StageRunner {
   private joined = false;
   private crashed: Error | undefined;
   private readonly policy: RetryPolicy;
+  private readonly records: RecordProcessor;
   private readonly workers = new Map<number, PartitionWorker>();
   /** Workers of partitions from before the last rebalance, finishing what they had started. */
   private readonly retired = new Map<number, PartitionWorker>();
@@ -71,6 +47,7 @@ export class StageRunner {
   ) {
     this.groupId = `${deps.topicPrefix}${options.groupId ?? `spine.${options.name}`}`;
     this.policy = { ...defaultRetryPolicy, maxAttempts: options.maxAttempts ?? defaultRetryPolicy.maxAttempts };
+    this.records = new RecordProcessor(options, handler, this.policy, this.groupId, deps);
     for (const output of options.outputs) deps.codecs.get(output); // fail at start-up on an unknown topic
     deps.codecs.get(options.deadLetter);
   }
@@ -154,7 +131,7 @@ export class StageRunner {
       topic,
       partition,
       {
-        handle: (message) => this.process(topic, partition, message).then(() => undefined),
+        handle: (message) => this.records.process(topic, partition, message).then(() => undefined),
         commit: async (offset) => {
           await this.consumer?.commitOffsets([{ topic, partition, offset }]);
         },
@@ -203,77 +180,4 @@ export class StageRunner {
     }
   }
 
-  private async process(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
-    const stage = this.options.name;
-    const headers = stringHeaders(message.headers);
-    const started = process.hrtime.bigint();
-    this.deps.metrics.recordsIn.inc({ stage, topic });
-    return inSpan(`${stage} process`, SpanKind.CONSUMER, { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.offset': message.offset }, extractTraceContext(headers), async () => {
-      let attempt = 0;
-      for (;;) {
-        attempt++;
-        try {
-          const emits = await this.invoke(topic, partition, message, headers, attempt);
-          const outputs = emits.map((e) => ({ ...e, headers: { [CORRELATION_HEADER]: headers[CORRELATION_HEADER] ?? '', ...(e.headers ?? {}) } }));
-          await this.deps.producer.publish(outputs);
-          for (const e of outputs) this.deps.metrics.recordsOut.inc({ stage, topic: this.deps.codecs.get(e.topic).name });
-          this.deps.metrics.handlerSeconds.observe({ stage }, Number(process.hrtime.bigint() - started) / 1e9);
-          return { kind: 'emitted', count: outputs.length } as const;
-        } catch (error) {
-          this.deps.metrics.errors.inc({ stage, error: (error as Error).name ?? 'Error' });
-          const infrastructure = isInfrastructure(error);
-          if (infrastructure && attempt >= this.policy.maxAttempts) throw error; // redelivered once it is back
-          if (!infrastructure && (isPermanent(error) || attempt >= this.policy.maxAttempts)) {
-            await this.deadLetter(topic, partition, message, error, attempt);
-            return { kind: 'dead-lettered' } as const;
-          }
-          this.deps.log('warn', 'handler failed; retrying', { stage, topic, partition, offset: message.offset, attempt, error: (error as Error).message });
-          await sleep(backoffDelay(this.policy, attempt));
-        }
-      }
-    });
-  }
-
-  private async invoke(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>, attempt: number): Promise<Emit[]> {
-    const codec = this.deps.codecs.get(this.options.input);
-    const [key, value] = await Promise.all([codec.decodeKey(message.key), codec.decodeValue(message.value)]);
-    const correlationId = correlationIdFrom(headers);
-    headers[CORRELATION_HEADER] = correlationId;
-    const inbound: InboundMessage<unknown> = {
-      key: key as string | null,
-      value,
-      headers,
-      topic,
-      partition,
-      offset: message.offset,
-      timestamp: message.timestamp,
-      correlationId,
-      attempt,
-    };
-    const result = await this.handler(inbound);
-    const emits = result === undefined ? [] : Array.isArray(result) ? [...result] : [result as Emit];
-    for (const emit of emits) {
-      if (!this.options.outputs.includes(emit.topic)) {
-        throw Object.assign(new Error(`stage ${this.options.name} emitted to "${emit.topic}", which is not among its declared outputs`), { permanent: true });
-      }
-    }
-    return emits;
-  }
-
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
-    const stage = this.options.name;
-    const dlq = this.deps.codecs.get(this.options.deadLetter).name;
-    await this.deps.producer.sendRaw([{ topic: dlq, message: deadLetterMessage(message, { error, stage, group: this.groupId, topic, partition, attempts }) }]);
-    this.deps.metrics.deadLettered.inc({ stage });
-    this.deps.log('warn', 'record dead-lettered', { stage, topic, partition, offset: message.offset, attempts, deadLetterTopic: dlq, error: (error as Error)?.message });
-  }
-}
-
-function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
-  }
-  return out;
 }
