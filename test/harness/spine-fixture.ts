@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadSchemaCatalog, type SchemaCatalog } from '@spine/schemas';
 import { AvroSerde, RegistryClient } from '@spine/serde';
 import { provision, spineTopology, type SpineTopology } from '@spine/topology';
-import { TopicCodecs } from '@spine/runtime';
+import { KeyPartitioner, SpineProducer, TopicCodecs } from '@spine/runtime';
 import { uniquePrefix } from './ids.js';
 
 export interface SpineFixture {
@@ -14,6 +14,9 @@ export interface SpineFixture {
   catalog: SchemaCatalog;
   topology: SpineTopology;
   codecs: TopicCodecs;
+  /** Spine's own producer (idempotent, acks=all, client-side partitioning), connected. */
+  producer: SpineProducer;
+  partitioner: KeyPartitioner;
   close(): Promise<void>;
 }
 
@@ -33,9 +36,15 @@ export async function provisionedFixture(label: string, partitions = 3): Promise
   const topology = spineTopology({ prefix, partitions, replicationFactor: 1 });
   await provision(topology.all, { admin, registry, catalog });
   const codecs = await TopicCodecs.create(topology, catalog, registry, serde);
+  const partitioner = new KeyPartitioner(kafka.admin());
+  await partitioner.start(topology.all.map((t) => t.name));
+  const producer = new SpineProducer(kafka, codecs, partitioner);
+  await producer.connect();
   return {
-    prefix, kafka, admin, registry, serde, catalog, topology, codecs,
+    prefix, kafka, admin, registry, serde, catalog, topology, codecs, producer, partitioner,
     close: async () => {
+      await producer.disconnect();
+      await partitioner.stop();
       await admin.deleteTopics({ topics: topology.all.map((t) => t.name) }).catch(() => undefined);
       await admin.disconnect();
     },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { KeyPartitioner, PermanentError, SpineMetrics, SpineProducer, StageRunner, type StageHandler } from '@spine/runtime';
+import { PermanentError, SpineMetrics, StageRunner, type StageHandler } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 
@@ -10,22 +10,14 @@ const cli = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'main.j
 /** The operator commands, run as real processes against the real broker: re-drive dead letters, replay a stage. */
 describe('operations: redrive and replay', () => {
   let fx: SpineFixture;
-  let partitioner: KeyPartitioner;
-  let producer: SpineProducer;
   let runner: StageRunner | undefined;
 
   beforeAll(async () => {
     fx = await provisionedFixture('ops', 2);
-    partitioner = new KeyPartitioner(fx.kafka.admin());
-    await partitioner.start(fx.topology.all.map((t) => t.name));
-    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
-    await producer.connect();
   });
 
   afterAll(async () => {
     await runner?.stop();
-    await producer.disconnect();
-    await partitioner.stop();
     await fx.close();
   });
 
@@ -36,7 +28,7 @@ describe('operations: redrive and replay', () => {
     runner = new StageRunner(
       { name: 'enrichment', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 1 },
       handler,
-      { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
+      { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
       { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 2, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
     );
     await runner.start();
@@ -55,7 +47,7 @@ describe('operations: redrive and replay', () => {
       metadata: { eventId, occurredAt: new Date(), receivedAt: new Date(), source: 'ops', correlationId: 'corr-ops' },
       customerId: 'cust-ops', channel: 'EMAIL', subject: null, body: 'please help', orderAmount: null,
     };
-    await producer.publish([{ topic: 'supportMessages', key: 'cust-ops', value, headers: { 'x-tenant': 'acme' } }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: 'cust-ops', value, headers: { 'x-tenant': 'acme' } }]);
     const [dead] = await readRaw(fx.kafka, fx.topology.topics.enrichmentDeadLetters.name, 1);
     expect(dead!.headers['spine.dlq.error.message']).toBe('model artifact missing');
 

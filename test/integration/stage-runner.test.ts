@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DLQ_HEADERS, KeyPartitioner, PermanentError, SpineMetrics, SpineProducer, StageRunner, type Emit, type InboundMessage, type StageHandler } from '@spine/runtime';
+import { DLQ_HEADERS, PermanentError, SpineMetrics, StageRunner, type Emit, type InboundMessage, type StageHandler } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 
 /** The stage runtime on its own, against the real broker and registry, with handlers that misbehave on purpose. */
 describe('StageRunner', () => {
   let fx: SpineFixture;
-  let partitioner: KeyPartitioner;
-  let producer: SpineProducer;
   const runners: StageRunner[] = [];
 
   beforeEach(async () => {
     fx = await provisionedFixture('runner', 3);
-    partitioner = new KeyPartitioner(fx.kafka.admin());
-    await partitioner.start(fx.topology.all.map((t) => t.name));
-    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
-    await producer.connect();
   });
 
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((r) => r.stop()));
-    await producer.disconnect();
-    await partitioner.stop();
     await fx.close();
   });
 
@@ -41,7 +33,7 @@ describe('StageRunner', () => {
     const runner = new StageRunner(
       { name: 'probe', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 3 },
       handler,
-      { kafka: fx.kafka, codecs: fx.codecs, producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
+      { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
       { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
     );
     runners.push(runner);
@@ -63,7 +55,7 @@ describe('StageRunner', () => {
       if (m.value.body === 'poison') throw new PermanentError('cannot triage this');
       return enrich(m);
     });
-    await producer.publish([
+    await fx.producer.publish([
       { topic: 'supportMessages', key: 'a', value: message('a', 'flaky') },
       { topic: 'supportMessages', key: 'b', value: message('b', 'poison') },
     ]);
@@ -85,7 +77,7 @@ describe('StageRunner', () => {
       }
       return enrich(m);
     });
-    await producer.publish([{ topic: 'supportMessages', key: 'c', value: message('c', 'during an outage') }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: 'c', value: message('c', 'during an outage') }]);
     const [output] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1, 60_000);
     expect(output).toBeDefined();
     expect(outageCalls).toBe(5); // more than maxAttempts (3): the batch failed and was redelivered
@@ -102,16 +94,16 @@ describe('StageRunner', () => {
       done.set(m.value.body, Date.now());
       return enrich(m);
     });
-    const slowPartition = partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey('slow-key'));
+    const slowPartition = fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey('slow-key'));
     // Keys whose partition differs from the slow one's.
     const otherKeys: string[] = [];
     for (let i = 0; otherKeys.length < 10; i++) {
       const key = `fast-${i}`;
-      if (partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey(key)) !== slowPartition) otherKeys.push(key);
+      if (fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey(key)) !== slowPartition) otherKeys.push(key);
     }
-    await producer.publish([{ topic: 'supportMessages', key: 'slow-key', value: message('slow-key', 'slow') }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: 'slow-key', value: message('slow-key', 'slow') }]);
     await sleep(500);
-    await producer.publish(otherKeys.map((key, i) => ({ topic: 'supportMessages' as const, key, value: message(key, `fast ${i}`) })));
+    await fx.producer.publish(otherKeys.map((key, i) => ({ topic: 'supportMessages' as const, key, value: message(key, `fast ${i}`) })));
     try {
       const deadline = Date.now() + 20_000;
       while (otherKeys.some((_, i) => !done.has(`fast ${i}`)) && Date.now() < deadline) await sleep(100);
@@ -136,7 +128,7 @@ describe('StageRunner', () => {
       return enrich(m);
     });
     const emits = Array.from({ length: 60 }, (_, i) => ({ topic: 'supportMessages' as const, key: `k${i % 4}`, value: message(`k${i % 4}`, String(i)) }));
-    await producer.publish(emits);
+    await fx.producer.publish(emits);
     await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 60, 60_000);
     expect(seen.size).toBe(4);
     for (const bodies of seen.values()) {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { KeyPartitioner, SpineProducer } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { SchemaValidationError, UnknownSchemaIdError, WireFormatError, frame } from '@spine/serde';
 import { subjectFor } from '@spine/topology';
@@ -25,26 +24,18 @@ function sampleMessage(overrides: Partial<SupportMessageReceived> = {}): Support
 
 describe('typed Avro topics on the real broker and registry', () => {
   let fx: SpineFixture;
-  let producer: SpineProducer;
-  let partitioner: KeyPartitioner;
 
   beforeAll(async () => {
     fx = await provisionedFixture('typed');
-    partitioner = new KeyPartitioner(fx.kafka.admin());
-    await partitioner.start(fx.topology.all.map((t) => t.name));
-    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
-    await producer.connect();
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await partitioner?.stop();
     await fx?.close();
   });
 
   it('produces and consumes a record whose logical types, unions, enums and nested records round-trip exactly', async () => {
     const value = sampleMessage({ subject: 'Double charge', channel: 'SOCIAL' });
-    await producer.publish([{ topic: 'supportMessages', key: value.customerId, value }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: value.customerId, value }]);
     const [record] = await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 1);
     const codec = fx.codecs.get('supportMessages');
     expect(await codec.decodeKey(record!.key)).toBe('cust-42');
@@ -57,7 +48,7 @@ describe('typed Avro topics on the real broker and registry', () => {
 
   it('writes the Confluent wire format: magic byte 0 and the schema id the registry holds for the subject', async () => {
     const value = sampleMessage();
-    await producer.publish([{ topic: 'supportMessages', key: 'wire', value }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: 'wire', value }]);
     const records = await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 2);
     const record = records.find((r) => r.key?.subarray(5).toString().includes('wire'))!;
     const subject = subjectFor(fx.topology.topics.supportMessages.name, 'value');
@@ -75,7 +66,7 @@ describe('typed Avro topics on the real broker and registry', () => {
     const values = Array.from({ length: 30 }, (_, i) => sampleMessage({ customerId: `c-${i % 9}`, body: `message ${i}` }));
     const features = { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 9, previousContactAt: null, lifetimeOrderAmount: '0.00' };
     const published = (
-      await Promise.all(values.map((message) => producer.publish([{ topic: 'enrichedMessages', key: message.customerId, value: { message, features } }])))
+      await Promise.all(values.map((message) => fx.producer.publish([{ topic: 'enrichedMessages', key: message.customerId, value: { message, features } }])))
     ).flat();
     const records = await readRaw(fx.kafka, topic, values.length);
     const codec = fx.codecs.get('enrichedMessages');
@@ -92,7 +83,7 @@ describe('typed Avro topics on the real broker and registry', () => {
 
   it('refuses to produce a value that does not match its schema, naming each bad field', async () => {
     const bad = sampleMessage({ channel: 'FAX' as never, orderAmount: '12.345' });
-    const attempt = producer.publish([{ topic: 'supportMessages', key: 'k', value: bad }]);
+    const attempt = fx.producer.publish([{ topic: 'supportMessages', key: 'k', value: bad }]);
     await expect(attempt).rejects.toBeInstanceOf(SchemaValidationError);
     const error = (await attempt.catch((e: unknown) => e)) as SchemaValidationError;
     expect(error.issues.map((i) => i.field).sort()).toEqual(['channel', 'orderAmount']);
@@ -102,7 +93,7 @@ describe('typed Avro topics on the real broker and registry', () => {
   it('names a missing nested field', async () => {
     const bad = sampleMessage();
     delete (bad.metadata as Partial<typeof bad.metadata>).correlationId;
-    const error = (await producer.publish([{ topic: 'supportMessages', key: 'k', value: bad }]).catch((e: unknown) => e)) as SchemaValidationError;
+    const error = (await fx.producer.publish([{ topic: 'supportMessages', key: 'k', value: bad }]).catch((e: unknown) => e)) as SchemaValidationError;
     expect(error).toBeInstanceOf(SchemaValidationError);
     expect(error.issues).toEqual([expect.objectContaining({ field: 'metadata.correlationId' })]);
   });

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { KeyPartitioner, SpineProducer } from '@spine/runtime';
 import type { SupportTriageResult } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { interopPython } from './python-env.js';
@@ -9,22 +8,14 @@ import { interopPython } from './python-env.js';
 /** What Spine writes, a Python consumer reads: plain fastavro + the registry, no Spine code on that side. */
 describe('a Python client reads what Spine writes', () => {
   let fx: SpineFixture;
-  let partitioner: KeyPartitioner;
-  let producer: SpineProducer;
   let python: string;
 
   beforeAll(async () => {
     python = interopPython();
     fx = await provisionedFixture('pyinterop', 1);
-    partitioner = new KeyPartitioner(fx.kafka.admin());
-    await partitioner.start(fx.topology.all.map((t) => t.name));
-    producer = new SpineProducer(fx.kafka, fx.codecs, partitioner);
-    await producer.connect();
   }, 240_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await partitioner?.stop();
     await fx?.close();
   });
 
@@ -40,7 +31,7 @@ describe('a Python client reads what Spine writes', () => {
       model: { name: 'support-triage', version: '1.0.0' },
       inferredAt: new Date('2026-11-21T09:15:31.500Z'),
     };
-    await producer.publish([{ topic: 'triageResults', key: result.customerId, value: result }]);
+    await fx.producer.publish([{ topic: 'triageResults', key: result.customerId, value: result }]);
     const [record] = await readRaw(fx.kafka, fx.topology.topics.triageResults.name, 1);
 
     const output = execFileSync(python, [join(import.meta.dirname, 'read_confluent.py'), process.env.SCHEMA_REGISTRY_URL!], {
@@ -64,7 +55,7 @@ describe('a Python client reads what Spine writes', () => {
       body: 'refund please',
       orderAmount: '-9876543.21',
     };
-    await producer.publish([{ topic: 'supportMessages', key: message.customerId, value: message }]);
+    await fx.producer.publish([{ topic: 'supportMessages', key: message.customerId, value: message }]);
     const [record] = await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 1);
     const output = execFileSync(python, [join(import.meta.dirname, 'read_confluent.py'), process.env.SCHEMA_REGISTRY_URL!], { input: record!.value!.toString('hex'), encoding: 'utf8' });
     const decoded = JSON.parse(output) as { value: { orderAmount: string; channel: string; subject: null } };
