@@ -202,6 +202,122 @@ describe('FeatureStore.applyAndRead', () => {
   });
 });
 
+describe('FeatureStore.applyAndRead while another transaction holds the customer', () => {
+  // Another instance applying an event for the same customer (two instances can briefly share a partition
+  // during a rebalance), played by a transaction of our own so the test decides when it commits.
+  let other: pg.PoolClient;
+  let otherPid: number;
+  beforeEach(async () => {
+    other = await pool.connect();
+    otherPid = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  });
+  afterEach(async () => {
+    await other.query('ROLLBACK'); // only a warning if the test committed
+    other.release();
+  });
+
+  /** Stores `e` as applyAndRead would, inside `other`'s open transaction. */
+  async function applyInOther(e: FeatureUpdate, asOf: CustomerFeatures): Promise<void> {
+    await other.query(
+      `INSERT INTO "${schema}".feature_events (event_id, customer_id, occurred_at, body_length, order_amount,
+         as_of_messages_total, as_of_messages_last_24h, as_of_body_length_sum, as_of_previous_contact_at,
+         as_of_lifetime_order_amount)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        e.eventId,
+        e.customerId,
+        e.occurredAt,
+        e.bodyLength,
+        e.orderAmount,
+        asOf.messagesTotal,
+        asOf.messagesLast24h,
+        asOf.avgBodyLength * asOf.messagesTotal,
+        asOf.previousContactAt,
+        asOf.lifetimeOrderAmount,
+      ],
+    );
+  }
+
+  /** Resolves once some other session waits for a lock `other` holds (i.e. applyAndRead is queued behind it). */
+  async function untilBlockedByOther(): Promise<void> {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const waiting = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))',
+        [otherPid],
+      );
+      if (waiting.rows[0]!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('applyAndRead never waited for the transaction holding the customer');
+  }
+
+  it('counts an event committed while it waited for the customer lock', async () => {
+    // Guards the split between locking and reading: a statement that read the events with a snapshot taken
+    // before it waited for the lock would miss `middle` and answer messagesTotal 2.
+    const customer = newCustomer();
+    await store.applyAndRead(event(customer, T0, { bodyLength: 10, orderAmount: '1.00' }));
+
+    await other.query('BEGIN');
+    await other.query(`SELECT 1 FROM "${schema}".customer_features WHERE customer_id = $1 FOR UPDATE`, [customer]);
+    const pending = store.applyAndRead(event(customer, at(2 * HOUR), { bodyLength: 30, orderAmount: '3.00' }));
+    pending.catch(() => undefined); // awaited below; keeps an early failure from going unhandled meanwhile
+    await untilBlockedByOther();
+    const middle = event(customer, at(HOUR), { bodyLength: 20, orderAmount: '2.00' });
+    await applyInOther(middle, {
+      messagesTotal: 2,
+      messagesLast24h: 2,
+      avgBodyLength: 15,
+      previousContactAt: T0,
+      lifetimeOrderAmount: '3.00',
+    });
+    await other.query('COMMIT');
+
+    expect(await pending).toEqual<CustomerFeatures>({
+      messagesTotal: 3,
+      messagesLast24h: 3,
+      avgBodyLength: 20,
+      previousContactAt: at(HOUR),
+      lifetimeOrderAmount: '6.00',
+    });
+  });
+
+  it('refuses an event id another customer takes concurrently, and stores nothing', async () => {
+    // The id is inserted for `owner` after applyAndRead's snapshot: the insert waits for it, finds it taken,
+    // and the stored row must still be found to name the owner.
+    const owner = newCustomer();
+    const intruder = newCustomer();
+    const original = event(owner, T0);
+
+    await other.query('BEGIN');
+    await applyInOther(original, {
+      messagesTotal: 1,
+      messagesLast24h: 1,
+      avgBodyLength: 100,
+      previousContactAt: null,
+      lifetimeOrderAmount: '0.00',
+    });
+    const pending = store.applyAndRead({ ...original, customerId: intruder });
+    pending.catch(() => undefined);
+    await untilBlockedByOther();
+    await other.query('COMMIT');
+
+    await expect(pending).rejects.toThrow(`already applied for customer ${owner}`);
+    expect(await store.read(intruder)).toBeNull();
+  });
+});
+
+describe('FeatureStore.applyAndRead, concurrent redeliveries', () => {
+  it('applies an event delivered several times at once exactly once, with one answer', async () => {
+    const customer = newCustomer();
+    await store.applyAndRead(event(customer, T0, { orderAmount: '1.00' }));
+    const e = event(customer, at(HOUR), { orderAmount: '2.00' });
+    const results = await Promise.all([e, e, e, e].map((delivery) => store.applyAndRead(delivery)));
+    for (const result of results) expect(result).toEqual(results[0]);
+    expect(results[0]).toMatchObject({ messagesTotal: 2, lifetimeOrderAmount: '3.00' });
+    expect(await store.read(customer)).toMatchObject({ messagesTotal: 2, lifetimeOrderAmount: '3.00' });
+  });
+});
+
 describe('FeatureStore.read', () => {
   it('returns null for a customer never seen', async () => {
     expect(await store.read(newCustomer())).toBeNull();

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { migrate } from './migrate.js';
 import { quoteIdentifier, withTransaction } from '@spine/postgres';
-import { featureSql, toFeatures, type FeaturesRow } from './sql.js';
+import { featureSql, toFeatures, type AppliedRow, type FeaturesRow } from './sql.js';
 import type { CustomerFeatures, FeatureStoreOptions, FeatureUpdate } from './types.js';
 import { assertUpdate } from './validate.js';
 
@@ -12,6 +12,12 @@ import { assertUpdate } from './validate.js';
 export class FeatureStore {
   private readonly schema: string;
   private readonly sql: ReturnType<typeof featureSql>;
+  /**
+   * The per-event statements, named so that each pooled connection parses and plans them once and PostgreSQL
+   * reuses the plan: planning applyEvent costs about as much as running it. pg keys named statements by name
+   * per connection, and stores of different schemas may share a pool, hence the schema in the name.
+   */
+  private readonly prepared: Record<'lockCustomer' | 'applyEvent', { name: string; text: string }>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -19,6 +25,10 @@ export class FeatureStore {
   ) {
     this.schema = quoteIdentifier(options.schema ?? 'spine', 'schema');
     this.sql = featureSql(this.schema);
+    this.prepared = {
+      lockCustomer: { name: `feature-store.lockCustomer:${this.schema}`, text: this.sql.lockCustomer },
+      applyEvent: { name: `feature-store.applyEvent:${this.schema}`, text: this.sql.applyEvent },
+    };
   }
 
   /** Creates the tables if missing; call once on start. */
@@ -29,6 +39,9 @@ export class FeatureStore {
   /**
    * Applies the event to the customer's aggregates exactly once (keyed by eventId) and returns the features as
    * of this event. A redelivery changes nothing and returns what the first delivery returned.
+   *
+   * Four round trips: BEGIN, lockCustomer, applyEvent, COMMIT. The lock and the apply must stay two statements
+   * (see applyEvent), and the transaction is what holds the lock across them.
    */
   async applyAndRead(update: FeatureUpdate): Promise<CustomerFeatures> {
     assertUpdate(update); // async method, so bad input rejects the promise like every other failure
@@ -36,22 +49,17 @@ export class FeatureStore {
     return withTransaction(this.pool, async (client) => {
       // Kafka keys by customer, so one instance normally owns a customer; the lock keeps this correct during
       // rebalances too, when two instances can briefly hold the same partition.
-      await client.query(this.sql.ensureCustomer, [customerId]);
-      await client.query(this.sql.lockCustomer, [customerId]);
-
-      const inserted = await client.query<FeaturesRow>(this.sql.insertEvent, [
-        eventId,
-        customerId,
-        occurredAt,
-        bodyLength,
-        orderAmount,
-      ]);
-      const applied = inserted.rows[0];
-      if (applied) {
-        await client.query(this.sql.addToAggregate, [customerId, bodyLength, orderAmount, occurredAt]);
-        return toFeatures(applied);
+      await client.query({ ...this.prepared.lockCustomer, values: [customerId] });
+      const result = await client.query<AppliedRow>({
+        ...this.prepared.applyEvent,
+        values: [eventId, customerId, occurredAt, bodyLength, orderAmount],
+      });
+      const row = result.rows[0] ?? (await this.selectApplied(client, eventId));
+      // Same id, different customer: the producer reused an id. Refuse rather than report someone else's features.
+      if (row.customer_id !== customerId) {
+        throw new Error(`event ${eventId} was already applied for customer ${row.customer_id}, not ${customerId}`);
       }
-      return this.readApplied(client, update);
+      return toFeatures(row);
     });
   }
 
@@ -65,19 +73,14 @@ export class FeatureStore {
     return row ? toFeatures(row) : null;
   }
 
-  /** The stored answer for an event applied before (a redelivery). */
-  private async readApplied(client: pg.PoolClient, update: FeatureUpdate): Promise<CustomerFeatures> {
-    const result = await client.query<FeaturesRow & { customer_id: string }>(this.sql.selectAppliedEvent, [
-      update.eventId,
-    ]);
+  /**
+   * The stored row of an event whose id applyEvent found taken by a transaction that committed after its
+   * snapshot (so only another customer's); this statement's newer snapshot sees it.
+   */
+  private async selectApplied(client: pg.PoolClient, eventId: string): Promise<AppliedRow> {
+    const result = await client.query<AppliedRow>(this.sql.selectAppliedEvent, [eventId]);
     const row = result.rows[0];
-    if (!row) throw new Error(`event ${update.eventId} neither inserted nor found; this is a bug`);
-    // Same id, different customer: the producer reused an id. Refuse rather than report someone else's features.
-    if (row.customer_id !== update.customerId) {
-      throw new Error(
-        `event ${update.eventId} was already applied for customer ${row.customer_id}, not ${update.customerId}`,
-      );
-    }
-    return toFeatures(row);
+    if (!row) throw new Error(`event ${eventId} neither inserted nor found; this is a bug`);
+    return row;
   }
 }
