@@ -6,6 +6,8 @@ kind="$1"; name="$2"; shift 2
 dir="$kind/$name"
 mkdir -p "$dir/src"
 deps=""; refs=""
+# Libraries export an index; apps are processes started from dist/main.js.
+if [ "$kind" = libs ]; then entry='"exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } },'; else entry='"main": "dist/main.js",'; fi
 for d in "$@"; do
   deps="$deps\"@spine/$d\": \"*\", "
   refs="$refs{ \"path\": \"../../libs/$d\" }, "
@@ -16,7 +18,7 @@ cat > "$dir/package.json" <<JSON
   "version": "0.1.0",
   "private": true,
   "type": "module",
-  "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } },
+  $entry
   "dependencies": { ${deps%, } },
   "nx": {
     "targets": {
@@ -36,5 +38,5 @@ cat > "$dir/tsconfig.json" <<JSON
   "references": [${refs%, }]
 }
 JSON
-[ -f "$dir/src/index.ts" ] || echo "export {};" > "$dir/src/index.ts"
+[ "$kind" = apps ] || [ -f "$dir/src/index.ts" ] || echo "export {};" > "$dir/src/index.ts"
 echo "created $dir"

@@ -11,10 +11,6 @@ export class KeyOrderedPool {
     if (concurrency < 1) throw new RangeError('concurrency must be >= 1');
   }
 
-  get inFlight(): number {
-    return this.running;
-  }
-
   submit<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const run = previous.then(

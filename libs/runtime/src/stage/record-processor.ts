@@ -37,6 +37,12 @@ export class RecordProcessor {
     const headers = stringHeaders(message.headers);
     const started = process.hrtime.bigint();
     this.deps.metrics.recordsIn.inc({ stage, topic });
+    this.deps.metrics.inFlight.inc({ stage });
+    return this.traced(topic, partition, message, headers, started).finally(() => this.deps.metrics.inFlight.dec({ stage }));
+  }
+
+  private traced(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>, started: bigint): Promise<Outcome> {
+    const stage = this.options.name;
     return inSpan(`${stage} process`, SpanKind.CONSUMER, { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.kafka.offset': message.offset }, extractTraceContext(headers), async () => {
       let attempt = 0;
       for (;;) {
