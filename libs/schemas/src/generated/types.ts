@@ -15,6 +15,12 @@ export interface EventMetadata {
   correlationId: string;
 }
 
+/** Which model produced a result: name and version. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+}
+
 /** A support message with the customer's online features as of the moment it was processed. */
 export interface SupportMessageEnriched {
   message: SupportMessageReceived;
@@ -35,6 +41,7 @@ export interface CustomerFeatures {
 /** A customer message that reached the CRM (email, chat, phone transcript, social). */
 export interface SupportMessageReceived {
   metadata: EventMetadata;
+  /** Customer id; the Kafka key, so one customer's events stay in order. */
   customerId: string;
   channel: Channel;
   subject: null | string;
@@ -71,16 +78,11 @@ export const IntentSymbols = ['BILLING', 'REFUND', 'TECHNICAL_ISSUE', 'ACCOUNT_A
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
 export const PrioritySymbols = ['P1', 'P2', 'P3', 'P4'] as const satisfies readonly Priority[];
 
-/** Avro record spine.ai.ModelInfo. */
-export interface ModelInfo {
-  name: string;
-  version: string;
-}
-
 /** Schema file id (path under schemas/ without .avsc) -> the TypeScript type of its values. */
 export interface SchemaTypes {
   'common/entity-key': string;
   'common/event-metadata': EventMetadata;
+  'common/model-info': ModelInfo;
   'support-message-enriched': SupportMessageEnriched;
   'support-message-received': SupportMessageReceived;
   'support-triage-result': SupportTriageResult;
@@ -88,4 +90,4 @@ export interface SchemaTypes {
 
 export type SchemaId = keyof SchemaTypes;
 
-export const schemaIds = ['common/entity-key', 'common/event-metadata', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
+export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
