@@ -1,11 +1,32 @@
 #!/usr/bin/env bash
-# Starts and stops Spine's four services as background processes of the local platform.
+# Starts and stops Spine's services as background processes of the local platform: every service of the
+# stage registry (libs/platform), read through the built CLI, so a new service needs no edit here.
 # Logs: $SPINE_STATE_DIR/logs/<service>.log; pids: $SPINE_STATE_DIR/pids/<service>.pid.
 # Sourced by ./spine; expects KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL in the environment.
 
 SPINE_STATE_DIR="${SPINE_STATE_DIR:-/var/tmp/spine-$(id -un)}"
-SPINE_SERVICES=(ingestion enrichment inference sink)
-declare -A SPINE_SERVICE_PORTS=([ingestion]="${SPINE_INGESTION_PORT:-3000}" [enrichment]="${SPINE_ENRICHMENT_PORT:-3001}" [inference]="${SPINE_INFERENCE_PORT:-3002}" [sink]="${SPINE_SINK_PORT:-3003}")
+SPINE_SERVICES=()
+declare -A SPINE_SERVICE_PORTS=()
+
+# Fills SPINE_SERVICES and SPINE_SERVICE_PORTS from the registry; SPINE_<NAME>_PORT overrides a port.
+services_load() {
+  [ ${#SPINE_SERVICES[@]} -gt 0 ] && return 0
+  local lines name port _rest var
+  if [ -f apps/cli/dist/main.js ]; then
+    lines="$(node apps/cli/dist/main.js registry --services)" || return 1
+  elif [ -f "$SPINE_STATE_DIR/services" ]; then
+    lines="$(cat "$SPINE_STATE_DIR/services")"   # a tree without a build: what the last ./spine up started
+  else
+    return 0
+  fi
+  mkdir -p "$SPINE_STATE_DIR" && printf '%s\n' "$lines" > "$SPINE_STATE_DIR/services"
+  while read -r name port _rest; do
+    [ -n "$name" ] || continue
+    var="SPINE_$(echo "$name" | tr 'a-z-' 'A-Z_')_PORT"
+    SPINE_SERVICES+=("$name")
+    SPINE_SERVICE_PORTS[$name]="${!var:-$port}"
+  done <<< "$lines"
+}
 
 # The local API key lives in the state dir (mode 0600), never in git; SPINE_API_KEYS wins when set.
 services_api_key() {
@@ -24,6 +45,7 @@ service_pid() {
 }
 
 services_start() {
+  services_load
   mkdir -p "$SPINE_STATE_DIR/logs" "$SPINE_STATE_DIR/pids"
   local key; key="$(services_api_key)"
   local svc
@@ -53,6 +75,7 @@ services_start() {
 }
 
 services_stop() {
+  services_load
   local svc pid
   for svc in "${SPINE_SERVICES[@]}"; do
     pid="$(service_pid "$svc" || true)"
@@ -66,6 +89,7 @@ services_stop() {
 }
 
 services_status() {
+  services_load
   local svc pid
   for svc in "${SPINE_SERVICES[@]}"; do
     pid="$(service_pid "$svc" || true)"
@@ -79,17 +103,21 @@ services_status() {
 
 services_logs() {
   local svc="${1:-}"
-  if [ -n "$svc" ]; then tail -n 100 -f "$SPINE_STATE_DIR/logs/$svc.log"; else tail -n 20 -f "$SPINE_STATE_DIR"/logs/{ingestion,enrichment,inference,sink}.log; fi
+  if [ -n "$svc" ]; then tail -n 100 -f "$SPINE_STATE_DIR/logs/$svc.log"; else tail -n 20 -f "$SPINE_STATE_DIR"/logs/*.log; fi
 }
 
 services_print_endpoints() {
+  services_load
+  local svc
+  {
+    printf '\nSpine is up.\n'
+    printf '  ingestion   POST http://127.0.0.1:%s/v1/events      (OpenAPI: /docs, /openapi.json)\n' "${SPINE_SERVICE_PORTS[ingestion]}"
+    printf '  sink        GET  http://127.0.0.1:%s/v1/results/<eventId>\n' "${SPINE_SERVICE_PORTS[sink]}"
+    for svc in "${SPINE_SERVICES[@]}"; do
+      printf '  %-11s http://127.0.0.1:%s/health/ready  /metrics\n' "$svc" "${SPINE_SERVICE_PORTS[$svc]}"
+    done
+  } >&2
   cat >&2 <<TXT
-
-Spine is up.
-  ingestion   POST http://127.0.0.1:${SPINE_SERVICE_PORTS[ingestion]}/v1/events      (OpenAPI: /docs, /openapi.json)
-  sink        GET  http://127.0.0.1:${SPINE_SERVICE_PORTS[sink]}/v1/results/<eventId>
-  enrichment  http://127.0.0.1:${SPINE_SERVICE_PORTS[enrichment]}/health/ready  /metrics
-  inference   http://127.0.0.1:${SPINE_SERVICE_PORTS[inference]}/health/ready  /metrics
   API key     $(services_api_key)   (header: Authorization: Bearer <key>; file: $SPINE_STATE_DIR/api-key)
   Kafka $KAFKA_BROKERS · registry $SCHEMA_REGISTRY_URL · PostgreSQL ${DATABASE_URL%%@*}@…
 Try: ./spine demo      Stop: ./spine down

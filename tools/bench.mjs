@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // ./spine bench: a throughput and latency benchmark of the running pipeline (not a test). Posts N support messages
-// in batches through the ingestion HTTP API, waits until the sink has stored every AI triage result in PostgreSQL,
+// in batches through the ingestion HTTP API, waits until the sink has stored every AI triage result in PostgreSQL (table ai_results),
 // and reports ingestion throughput, end-to-end throughput and end-to-end latency percentiles (received -> stored).
 // Needs the services of `./spine up`. Talks only to 127.0.0.1 (ingestion's HTTP API and the local PostgreSQL).
 //   node tools/bench.mjs [--events N] [--batch B] [--concurrency C] [--customers K] [--timeout S] [--json]
@@ -198,7 +198,7 @@ function markdown(s) {
 async function main() {
   const opts = parseOptions();
   const key = readApiKey(BenchError);
-  const table = `${quoteIdent(DB_SCHEMA)}.triage_results`;
+  const table = `${quoteIdent(DB_SCHEMA)}.ai_results`;
   const log = (line) => process.stderr.write(`${line}\n`);
 
   const db = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 5000, statement_timeout: 30_000 });

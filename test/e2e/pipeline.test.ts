@@ -94,7 +94,7 @@ describe('model versions', () => {
 
   async function versionsOf(eventIds: string[]): Promise<string[]> {
     const { rows } = await pipeline.pool.query<{ model_version: string }>(
-      `SELECT DISTINCT model_version FROM "${pipeline.dbSchema}".triage_results WHERE event_id = ANY($1::uuid[])`,
+      `SELECT DISTINCT model_version FROM "${pipeline.dbSchema}".ai_results WHERE event_id = ANY($1::uuid[])`,
       [eventIds],
     );
     return rows.map((r) => r.model_version);

@@ -4,11 +4,16 @@ import pg from 'pg';
 import { uniqueSqlName } from './ids.js';
 import { OtlpCollector } from './otlp-collector.js';
 import { ServiceProcess, freePort } from './service-process.js';
+import { spinePlatform } from '@spine/platform';
 import { provisionedFixture, type SpineFixture } from './spine-fixture.js';
 
-export type ServiceName = 'ingestion' | 'enrichment' | 'inference' | 'sink';
+/** A service of the stage registry. */
+export type ServiceName = string;
 
-/** The four services on their own topics, consumer groups and database schema, exporting spans to a collector. */
+/**
+ * Every registered service (or the ones named) on their own topics, consumer groups and database schema,
+ * exporting spans to a collector. Stage services start first, then those without stages (ingestion).
+ */
 export class Pipeline {
   readonly apiKey = randomBytes(24).toString('base64url');
   readonly services = new Map<string, ServiceProcess>();
@@ -20,7 +25,10 @@ export class Pipeline {
   constructor(
     private readonly label: string,
     private readonly overrides: Partial<Record<ServiceName, Record<string, string>>> = {},
-  ) {}
+    private readonly only: readonly ServiceName[] = spinePlatform.services.map((s) => s.name),
+  ) {
+    for (const name of only) spinePlatform.service(name); // refuses an unknown name, listing the registered ones
+  }
 
   env(service: ServiceName, extra: Record<string, string> = {}): Record<string, string> {
     return {
@@ -38,8 +46,9 @@ export class Pipeline {
   async start(): Promise<this> {
     await this.collector.start();
     this.fx = await provisionedFixture(this.label, 4);
-    // Sequential starts: each migrates its own tables; the stack has 2 cores.
-    for (const service of ['sink', 'inference', 'enrichment', 'ingestion'] as const) await this.startService(service);
+    // Sequential starts: each migrates its own tables; the stack has 2 cores. Consumers first, so nothing waits on a group join.
+    const order = [...this.only].sort((a, b) => Number(spinePlatform.stagesOf(b).length > 0) - Number(spinePlatform.stagesOf(a).length > 0));
+    for (const service of order) await this.startService(service);
     return this;
   }
 
@@ -79,9 +88,20 @@ export class Pipeline {
     return body.accepted.map((a) => a.eventId);
   }
 
+  /** Posts any events (one request); returns the accepted entries (202 means the broker acknowledged them). */
+  async postEvents(events: readonly Record<string, unknown>[]): Promise<Array<{ eventId: string; topic: string; partition: number; offset: string }>> {
+    const response = await fetch(`${this.service('ingestion').url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
+      body: JSON.stringify({ events }),
+    });
+    if (response.status !== 202) throw new Error(`ingestion answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { accepted: Array<{ eventId: string; topic: string; partition: number; offset: string }> }).accepted;
+  }
+
   /** Result rows per event id for the given ids (duplicates would show as counts > 1 if the key allowed them). */
   async resultCount(eventIds: readonly string[]): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${this.dbSchema}".triage_results WHERE event_id = ANY($1::uuid[])`, [eventIds]);
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${this.dbSchema}".ai_results WHERE event_id = ANY($1::uuid[])`, [eventIds]);
     return Number(rows[0]!.n);
   }
 

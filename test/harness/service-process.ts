@@ -24,7 +24,7 @@ export class ServiceProcess {
   readonly logFile: string;
 
   constructor(
-    readonly service: 'ingestion' | 'enrichment' | 'inference' | 'sink',
+    readonly service: string,
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly label: string = service,

@@ -1,9 +1,39 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadSchemaCatalog, type SchemaCatalog } from '@spine/schemas';
 import { AvroSerde, RegistryClient } from '@spine/serde';
-import { provision, spineTopology, type SpineTopology } from '@spine/topology';
+import { domains, sinkStage, spinePlatform } from '@spine/platform';
+import { provision, resolveTopic, type Deployment, type ResolvedTopic, type TopicSpec } from '@spine/topology';
 import { KeyPartitioner, SpineProducer, TopicCodecs } from '@spine/runtime';
 import { uniquePrefix } from './ids.js';
+
+type KeysOf<T> = T extends unknown ? keyof T & string : never;
+type Domains = (typeof domains)[number];
+/** Declaration keys of the registry's topics, and `<stage key>DeadLetters` for every stage's dead letters. */
+export type FixtureTopicKey = KeysOf<Domains['topics']> | `${KeysOf<Domains['stages']> | 'sink'}DeadLetters`;
+
+/** The registry's topics under one prefix, by declaration key (`supportMessages`, `enrichmentDeadLetters`, ...). */
+export interface FixtureTopology {
+  prefix: string;
+  deployment: Deployment;
+  topics: Record<FixtureTopicKey, ResolvedTopic>;
+  all: ResolvedTopic[];
+  /** The deployed topic of a declaration. */
+  of(spec: TopicSpec): ResolvedTopic;
+}
+
+export function fixtureTopology(prefix: string, partitions: number): FixtureTopology {
+  const deployment: Deployment = { prefix, partitions, replicationFactor: 1 };
+  const all = spinePlatform.topics.map((t) => resolveTopic(t, deployment));
+  const byName = new Map(all.map((t) => [t.spec.name, t]));
+  const topics: Record<string, ResolvedTopic> = {};
+  for (const domain of domains) {
+    for (const [key, spec] of Object.entries(domain.topics)) topics[key] = byName.get(spec.name)!;
+    for (const [key, stage] of Object.entries(domain.stages)) topics[`${key}DeadLetters`] = byName.get(stage.deadLetter.name)!;
+  }
+  topics.sinkDeadLetters = byName.get(sinkStage.deadLetter.name)!;
+  const of = (spec: TopicSpec) => byName.get(spec.name) ?? resolveTopic(spec, deployment);
+  return { prefix, deployment, topics: topics as Record<FixtureTopicKey, ResolvedTopic>, all, of };
+}
 
 export interface SpineFixture {
   prefix: string;
@@ -12,7 +42,7 @@ export interface SpineFixture {
   registry: RegistryClient;
   serde: AvroSerde;
   catalog: SchemaCatalog;
-  topology: SpineTopology;
+  topology: FixtureTopology;
   codecs: TopicCodecs;
   /** Spine's own producer (idempotent, acks=all, client-side partitioning), connected. */
   producer: SpineProducer;
@@ -33,9 +63,10 @@ export async function provisionedFixture(label: string, partitions = 3): Promise
   const registry = RegistryClient.fromEnv();
   const serde = new AvroSerde(registry);
   const catalog = await loadSchemaCatalog();
-  const topology = spineTopology({ prefix, partitions, replicationFactor: 1 });
+  const topology = fixtureTopology(prefix, partitions);
   await provision(topology.all, { admin, registry, catalog });
-  const codecs = await TopicCodecs.create(topology, catalog, registry, serde);
+  const codecs = new TopicCodecs(topology.deployment, catalog, registry, serde);
+  await codecs.resolveAll(spinePlatform.topics);
   const partitioner = new KeyPartitioner(kafka.admin());
   await partitioner.start(topology.all.map((t) => t.name));
   const producer = new SpineProducer(kafka, codecs, partitioner);

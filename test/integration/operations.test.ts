@@ -1,9 +1,14 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { spinePlatform } from '@spine/platform';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { PermanentError, SpineMetrics, StageRunner, type StageHandler } from '@spine/runtime';
+import { supportTriage } from '@spine/platform';
+import { PermanentError, type StageRunner } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
+import { startStage, type TestHandler } from '../harness/stage.js';
+
+const { topics, stages } = supportTriage;
 
 const cli = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'main.js');
 
@@ -21,17 +26,17 @@ describe('operations: redrive and replay', () => {
     await fx.close();
   });
 
+  /** Runs the CLI; resolves with its exit status and output instead of throwing. */
+  const spineCliResult = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
   const spineCli = (...args: string[]) =>
     execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, encoding: 'utf8', stdio: 'pipe' });
 
-  async function startEnrichment(handler: StageHandler<SupportMessageReceived>): Promise<void> {
-    runner = new StageRunner(
-      { name: 'enrichment', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 1 },
-      handler,
-      { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
-      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 2, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
-    );
-    await runner.start();
+  async function startEnrichment(handler: TestHandler<SupportMessageReceived>): Promise<void> {
+    runner = await startStage(fx, { ...stages.enrichment, maxAttempts: 1 }, handler, { tuning: { partitionsConsumedConcurrently: 2 } });
   }
 
   it('re-drives a dead letter to its source topic, bytes and headers intact, where the fixed stage processes it', async () => {
@@ -40,14 +45,14 @@ describe('operations: redrive and replay', () => {
     await startEnrichment(async (m) => {
       if (broken) throw new PermanentError('model artifact missing');
       handled.push(m.value.metadata.eventId);
-      return { topic: 'enrichedMessages', key: m.value.customerId, value: { message: m.value, features: { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 1, previousContactAt: null, lifetimeOrderAmount: '0.00' } } };
+      return { topic: topics.enrichedMessages, key: m.value.customerId, value: { message: m.value, features: { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 1, previousContactAt: null, lifetimeOrderAmount: '0.00' } } };
     });
     const eventId = randomUUID();
     const value: SupportMessageReceived = {
       metadata: { eventId, occurredAt: new Date(), receivedAt: new Date(), source: 'ops', correlationId: 'corr-ops' },
       customerId: 'cust-ops', channel: 'EMAIL', subject: null, body: 'please help', orderAmount: null,
     };
-    await fx.producer.publish([{ topic: 'supportMessages', key: 'cust-ops', value, headers: { 'x-tenant': 'acme' } }]);
+    await fx.producer.publish([{ topic: topics.supportMessages, key: 'cust-ops', value, headers: { 'x-tenant': 'acme' } }]);
     const [dead] = await readRaw(fx.kafka, fx.topology.topics.enrichmentDeadLetters.name, 1);
     expect(dead!.headers['spine.dlq.error.message']).toBe('model artifact missing');
 
@@ -78,5 +83,58 @@ describe('operations: redrive and replay', () => {
     const deadline = Date.now() + 30_000;
     while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(seen).toHaveLength(2); // the original record and its re-driven copy, consumed again from the start
+  });
+
+  it('accepts every registered stage and refuses an unknown one, listing the registered stages', () => {
+    for (const command of [['replay', '--from', 'earliest'], ['redrive'], ['lag']]) {
+      const refused = spineCliResult(command[0]!, '--stage', 'no-such-stage', ...command.slice(1));
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('unknown stage "no-such-stage"');
+      for (const stage of spinePlatform.stages) expect(refused.stderr).toContain(stage.name);
+    }
+    const lag = JSON.parse(spineCli('lag', '--json')) as Array<{ stage: string; group: string }>;
+    expect(lag.map((l) => l.stage).sort()).toEqual(spinePlatform.stages.map((s) => s.name).sort());
+    expect(lag.find((l) => l.stage === 'enrichment')!.group).toBe(`${fx.prefix}spine.enrichment`);
+  });
+
+  it('reports lag per partition as the broker has it, and replays a stopped stage from a point in time', async () => {
+    await runner?.stop();
+    runner = undefined;
+    const topic = fx.topology.topics.supportMessages.name;
+    const group = `${fx.prefix}spine.enrichment`;
+    const brokerLag = async () => {
+      const [ends, committed] = await Promise.all([fx.admin.fetchTopicOffsets(topic), fx.admin.fetchOffsets({ groupId: group, topics: [topic] })]);
+      return ends.reduce((sum, end) => {
+        const done = committed[0]!.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        return sum + Number(BigInt(end.high) - BigInt(done === '-1' ? end.low : done));
+      }, 0);
+    };
+    const lagBefore = await brokerLag();
+    // Three records nobody reads: the group is stopped.
+    const value = (body: string): SupportMessageReceived => ({
+      metadata: { eventId: randomUUID(), occurredAt: new Date(), receivedAt: new Date(), source: 'ops', correlationId: randomUUID() },
+      customerId: 'cust-time', channel: 'CHAT', subject: null, body, orderAmount: null,
+    });
+    await fx.producer.publish([{ topic: topics.supportMessages, key: 'cust-time', value: value('before') }]);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await fx.producer.publish([{ topic: topics.supportMessages, key: 'cust-time', value: value('after 1') }, { topic: topics.supportMessages, key: 'cust-time', value: value('after 2') }]);
+
+    const lag = await brokerLag();
+    const [enrichmentLag] = JSON.parse(spineCli('lag', '--stage', 'enrichment', '--json')) as Array<{ lag: number; partitions: Array<{ lag: number }> }>;
+    expect(lag).toBe(lagBefore + 3);
+    expect(enrichmentLag!.lag).toBe(lag);
+    expect(enrichmentLag!.partitions.reduce((sum, p) => sum + p.lag, 0)).toBe(lag);
+
+    spineCli('replay', '--stage', 'enrichment', '--from', between);
+    const seen: string[] = [];
+    await startEnrichment(async (m) => {
+      seen.push(m.value.body);
+    });
+    const deadline = Date.now() + 30_000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1_000)); // nothing older may follow
+    expect(seen.sort()).toEqual(['after 1', 'after 2']);
   });
 });

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DLQ_HEADERS, PermanentError, SpineMetrics, StageRunner, type Emit, type InboundMessage, type StageHandler } from '@spine/runtime';
+import { supportTriage } from '@spine/platform';
+import { DLQ_HEADERS, PermanentError, type Emit, type InboundMessage, type StageRunner } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
+import { startStage, type TestHandler } from '../harness/stage.js';
+
+const { topics, stages } = supportTriage;
 
 /** The stage runtime on its own, against the real broker and registry, with handlers that misbehave on purpose. */
 describe('StageRunner', () => {
@@ -29,20 +33,14 @@ describe('StageRunner', () => {
     };
   }
 
-  async function run(handler: StageHandler<SupportMessageReceived>): Promise<StageRunner> {
-    const runner = new StageRunner(
-      { name: 'probe', input: 'supportMessages', outputs: ['enrichedMessages'], deadLetter: 'enrichmentDeadLetters', maxAttempts: 3 },
-      handler,
-      { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, metrics: new SpineMetrics(), topicPrefix: fx.prefix, log: () => undefined },
-      { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 },
-    );
+  async function run(handler: TestHandler<SupportMessageReceived>): Promise<StageRunner> {
+    const runner = await startStage(fx, { ...stages.enrichment, maxAttempts: 3 }, handler);
     runners.push(runner);
-    await runner.start();
     return runner;
   }
 
   const enrich = (m: InboundMessage<SupportMessageReceived>): Emit => ({
-    topic: 'enrichedMessages',
+    topic: topics.enrichedMessages,
     key: m.value.customerId,
     value: { message: m.value, features: { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: m.value.body.length, previousContactAt: null, lifetimeOrderAmount: '0.00' } },
   });
@@ -56,8 +54,8 @@ describe('StageRunner', () => {
       return enrich(m);
     });
     await fx.producer.publish([
-      { topic: 'supportMessages', key: 'a', value: message('a', 'flaky') },
-      { topic: 'supportMessages', key: 'b', value: message('b', 'poison') },
+      { topic: topics.supportMessages, key: 'a', value: message('a', 'flaky') },
+      { topic: topics.supportMessages, key: 'b', value: message('b', 'poison') },
     ]);
     const [output] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1);
     expect(output).toBeDefined();
@@ -77,7 +75,7 @@ describe('StageRunner', () => {
       }
       return enrich(m);
     });
-    await fx.producer.publish([{ topic: 'supportMessages', key: 'c', value: message('c', 'during an outage') }]);
+    await fx.producer.publish([{ topic: topics.supportMessages, key: 'c', value: message('c', 'during an outage') }]);
     const [output] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1, 60_000);
     expect(output).toBeDefined();
     expect(outageCalls).toBe(5); // more than maxAttempts (3): the batch failed and was redelivered
@@ -94,16 +92,16 @@ describe('StageRunner', () => {
       done.set(m.value.body, Date.now());
       return enrich(m);
     });
-    const slowPartition = fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey('slow-key'));
+    const slowPartition = fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get(topics.supportMessages).encodeKey('slow-key'));
     // Keys whose partition differs from the slow one's.
     const otherKeys: string[] = [];
     for (let i = 0; otherKeys.length < 10; i++) {
       const key = `fast-${i}`;
-      if (fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get('supportMessages').encodeKey(key)) !== slowPartition) otherKeys.push(key);
+      if (fx.partitioner.partition(fx.topology.topics.supportMessages.name, await fx.codecs.get(topics.supportMessages).encodeKey(key)) !== slowPartition) otherKeys.push(key);
     }
-    await fx.producer.publish([{ topic: 'supportMessages', key: 'slow-key', value: message('slow-key', 'slow') }]);
+    await fx.producer.publish([{ topic: topics.supportMessages, key: 'slow-key', value: message('slow-key', 'slow') }]);
     await sleep(500);
-    await fx.producer.publish(otherKeys.map((key, i) => ({ topic: 'supportMessages' as const, key, value: message(key, `fast ${i}`) })));
+    await fx.producer.publish(otherKeys.map((key, i) => ({ topic: topics.supportMessages, key, value: message(key, `fast ${i}`) })));
     try {
       const deadline = Date.now() + 20_000;
       while (otherKeys.some((_, i) => !done.has(`fast ${i}`)) && Date.now() < deadline) await sleep(100);
@@ -127,7 +125,7 @@ describe('StageRunner', () => {
       running--;
       return enrich(m);
     });
-    const emits = Array.from({ length: 60 }, (_, i) => ({ topic: 'supportMessages' as const, key: `k${i % 4}`, value: message(`k${i % 4}`, String(i)) }));
+    const emits = Array.from({ length: 60 }, (_, i) => ({ topic: topics.supportMessages, key: `k${i % 4}`, value: message(`k${i % 4}`, String(i)) }));
     await fx.producer.publish(emits);
     await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 60, 60_000);
     expect(seen.size).toBe(4);

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { SupportTriageResult } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { interopPython } from './python-env.js';
+import { supportTriage } from '@spine/platform';
+
+const { topics } = supportTriage;
 
 /** What Spine writes, a Python consumer reads: plain fastavro + the registry, no Spine code on that side. */
 describe('a Python client reads what Spine writes', () => {
@@ -31,7 +34,7 @@ describe('a Python client reads what Spine writes', () => {
       model: { name: 'support-triage', version: '1.0.0' },
       inferredAt: new Date('2026-11-21T09:15:31.500Z'),
     };
-    await fx.producer.publish([{ topic: 'triageResults', key: result.customerId, value: result }]);
+    await fx.producer.publish([{ topic: topics.triageResults, key: result.customerId, value: result }]);
     const [record] = await readRaw(fx.kafka, fx.topology.topics.triageResults.name, 1);
 
     const output = execFileSync(python, [join(import.meta.dirname, 'read_confluent.py'), process.env.SCHEMA_REGISTRY_URL!], {
@@ -55,7 +58,7 @@ describe('a Python client reads what Spine writes', () => {
       body: 'refund please',
       orderAmount: '-9876543.21',
     };
-    await fx.producer.publish([{ topic: 'supportMessages', key: message.customerId, value: message }]);
+    await fx.producer.publish([{ topic: topics.supportMessages, key: message.customerId, value: message }]);
     const [record] = await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 1);
     const output = execFileSync(python, [join(import.meta.dirname, 'read_confluent.py'), process.env.SCHEMA_REGISTRY_URL!], { input: record!.value!.toString('hex'), encoding: 'utf8' });
     const decoded = JSON.parse(output) as { value: { orderAmount: string; channel: string; subject: null } };

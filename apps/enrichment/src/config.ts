@@ -1,6 +1,8 @@
 /** Environment the enrichment service reads; everything else (Kafka, registry, topics) is the runtime's. */
 
-export const SERVICE_NAME = 'enrichment';
+import { spinePlatform } from '@spine/platform';
 
-/** Why this service needs PostgreSQL (used in the error when DATABASE_URL is missing). */
-export const DATABASE_PURPOSE = 'The feature store lives in PostgreSQL';
+/** This service's registry entry: name, port, why it needs PostgreSQL. */
+export const SERVICE = spinePlatform.service('enrichment');
+export const SERVICE_NAME = SERVICE.name;
+export const DATABASE_PURPOSE = SERVICE.database ?? 'The feature store lives in PostgreSQL';

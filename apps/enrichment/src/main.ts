@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
 import { databaseUrl } from '@spine/postgres';
-import { DATABASE_PURPOSE, SERVICE_NAME } from './config.js';
+import { DATABASE_PURPOSE, SERVICE, SERVICE_NAME } from './config.js';
 
 // Fail fast, before connecting to anything, when the database is not configured.
 try {
@@ -12,4 +12,4 @@ try {
   process.exit(1);
 }
 
-await bootstrapService(AppModule, { service: SERVICE_NAME, defaultPort: 3001 });
+await bootstrapService(AppModule, { service: SERVICE_NAME, defaultPort: SERVICE.port });

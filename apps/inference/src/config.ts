@@ -1,6 +1,10 @@
 /** Environment the inference service reads; everything else (Kafka, registry, topics) is the runtime's. */
 
-export const SERVICE_NAME = 'inference';
+import { spinePlatform } from '@spine/platform';
+
+/** This service's registry entry (name, port). */
+export const SERVICE = spinePlatform.service('inference');
+export const SERVICE_NAME = SERVICE.name;
 
 /** Model artifact version to load (SPINE_MODEL_VERSION); unset = the newest shipped with @spine/triage-model. */
 export function modelVersion(env: NodeJS.ProcessEnv = process.env): string | undefined {

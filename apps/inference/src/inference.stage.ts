@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
-import { Stage, type Emit, type InboundMessage } from '@spine/runtime';
-import type { SupportMessageEnriched, SupportTriageResult } from '@spine/schemas';
+import { supportTriage } from '@spine/platform';
+import { Stage, type InboundMessage } from '@spine/runtime';
+import type { SupportMessageEnriched } from '@spine/schemas';
 import type { TriageModel } from '@spine/triage-model';
 import { inferenceDelayMs } from './config.js';
 import { toTriageInput, toTriageResult } from './triage-mapping.js';
@@ -15,12 +16,12 @@ export class InferenceStage {
 
   constructor(@Inject(TRIAGE_MODEL) private readonly model: TriageModel) {}
 
-  @Stage({ name: 'inference', input: 'enrichedMessages', outputs: ['triageResults'], deadLetter: 'inferenceDeadLetters' })
-  async infer(m: InboundMessage<SupportMessageEnriched>): Promise<Emit<SupportTriageResult>> {
-    if (this.delayMs > 0) await sleep(this.delayMs);
+  @Stage(supportTriage.stages.inference)
+  async infer(m: InboundMessage<SupportMessageEnriched>) {
+    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: m.signal });
     const output = this.model.classify(toTriageInput(m.value));
     return {
-      topic: 'triageResults',
+      topic: supportTriage.topics.triageResults,
       key: m.value.message.customerId,
       value: toTriageResult(m.value, output, new Date()),
     };

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
-import { inferenceDelayMs, SERVICE_NAME } from './config.js';
+import { inferenceDelayMs, SERVICE, SERVICE_NAME } from './config.js';
 
 // Fail fast on a malformed SPINE_INFERENCE_DELAY_MS, before connecting to anything.
 try {
@@ -11,4 +11,4 @@ try {
   process.exit(1);
 }
 
-await bootstrapService(AppModule, { service: SERVICE_NAME, defaultPort: 3002 });
+await bootstrapService(AppModule, { service: SERVICE_NAME, defaultPort: SERVICE.port });

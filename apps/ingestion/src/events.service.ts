@@ -1,30 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { jsonLog, SpineProducer, type Emit, type Published } from '@spine/runtime';
-import type { SupportMessageReceived } from '@spine/schemas';
 import { SchemaValidationError } from '@spine/serde';
 import type { AcceptedEventDto } from './dto/responses.dto.js';
-import type { SupportEventDto } from './dto/support-event.dto.js';
-import { toSupportMessage } from './to-support-message.js';
+import type { ValidatedEvent } from './ingest-body.pipe.js';
+import { toEventRecord } from './to-event-value.js';
 import { SERVICE_NAME } from './config.js';
 import { badRequest } from './validation/issues.js';
 
 const log = jsonLog(SERVICE_NAME);
 
-/** Turns validated events into SupportMessageReceived records and publishes them, acks=all, before answering. */
+/** Turns validated events into records of their types' topics and publishes them, acks=all, before answering. */
 @Injectable()
 export class EventsService {
   constructor(private readonly producer: SpineProducer) {}
 
-  async accept(events: readonly SupportEventDto[], correlationHeader: string | undefined): Promise<AcceptedEventDto[]> {
+  async accept(events: readonly ValidatedEvent[], correlationHeader: string | undefined): Promise<AcceptedEventDto[]> {
     const receivedAt = new Date();
-    const values = events.map((event) => toSupportMessage(event, { receivedAt, correlationHeader, newEventId: randomUUID }));
-    const emits: Emit<SupportMessageReceived>[] = values.map((value) => ({
-      topic: 'supportMessages',
-      key: value.customerId,
-      value,
-      headers: { 'x-correlation-id': value.metadata.correlationId },
-    }));
+    const records = events.map((event) => toEventRecord(event, { receivedAt, correlationHeader, newEventId: randomUUID }));
+    const values = records.map((r) => r.value);
+    const emits = records.map(
+      ({ key, value }, i): Emit => ({ topic: events[i]!.route.topic, key, value: value as unknown as Emit['value'], headers: { 'x-correlation-id': value.metadata.correlationId } }),
+    );
 
     let written: Published[];
     try {
@@ -40,7 +37,7 @@ export class EventsService {
     });
   }
 
-  private toHttpError(error: unknown, values: readonly SupportMessageReceived[]): Error {
+  private toHttpError(error: unknown, values: ReadonlyArray<{ metadata: { eventId: string } }>): Error {
     const invalid = schemaValidationError(error);
     if (invalid) {
       return badRequest(invalid.issues, `event does not match schema ${invalid.schemaName}`);

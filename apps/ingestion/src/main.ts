@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
 import { DEFAULT_PORT, SERVICE_NAME } from './config.js';
+import { addEventSchemas } from './openapi.js';
 
 await bootstrapService(AppModule, {
   service: SERVICE_NAME,
@@ -10,5 +11,6 @@ await bootstrapService(AppModule, {
     title: 'Spine ingestion',
     description: 'Accepts business events over HTTP and publishes them, Avro-typed, to Kafka (acks=all) before answering.',
     version: '1',
+    extend: addEventSchemas,
   },
 });

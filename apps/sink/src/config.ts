@@ -1,6 +1,8 @@
 /** Environment the sink service reads; everything else (Kafka, registry, topics) is the runtime's. */
 
-export const SERVICE_NAME = 'sink';
+import { spinePlatform } from '@spine/platform';
 
-/** Why this service needs PostgreSQL (used in the error when DATABASE_URL is missing). */
-export const DATABASE_PURPOSE = 'Triage results are stored in PostgreSQL';
+/** This service's registry entry: name, port, why it needs PostgreSQL. */
+export const SERVICE = spinePlatform.service('sink');
+export const SERVICE_NAME = SERVICE.name;
+export const DATABASE_PURPOSE = SERVICE.database ?? 'AI results are stored in PostgreSQL';

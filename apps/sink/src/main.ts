@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
 import { databaseUrl } from '@spine/postgres';
-import { DATABASE_PURPOSE, SERVICE_NAME } from './config.js';
+import { DATABASE_PURPOSE, SERVICE, SERVICE_NAME } from './config.js';
 
 // Fail fast, before connecting to anything, when the database is not configured.
 try {
@@ -14,10 +14,10 @@ try {
 
 await bootstrapService(AppModule, {
   service: SERVICE_NAME,
-  defaultPort: 3003,
+  defaultPort: SERVICE.port,
   openApi: {
     title: 'Spine sink',
-    description: 'Stores AI triage results once per event and serves them by eventId.',
+    description: 'Stores every domain\'s AI results once per event and serves them by eventId.',
     version: '1',
   },
 });

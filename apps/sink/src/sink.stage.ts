@@ -1,16 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { ResultsStore } from '@spine/results-store';
+import { AiResultStore } from '@spine/ai-result-store';
+import { sinkStage } from '@spine/platform';
 import { currentTraceId, Stage, type InboundMessage } from '@spine/runtime';
-import type { SupportTriageResult } from '@spine/schemas';
-import { toResultRow } from './to-result-row.js';
+import { deploymentFromEnv, resolveTopic } from '@spine/topology';
+import { toAiResultRow } from './to-ai-result-row.js';
 
-/** Stores each triage result once per eventId (a redelivery is a no-op), for GET /v1/results/:eventId. */
+/** Stores every domain's AI results once per event and result topic (a redelivery is a no-op). */
 @Injectable()
 export class SinkStage {
-  constructor(private readonly results: ResultsStore) {}
+  /** Deployed topic name -> declared name, for the stored row. */
+  private readonly declared = new Map(sinkStage.inputs.map((t) => [resolveTopic(t, deploymentFromEnv()).name, t.name]));
 
-  @Stage({ name: 'sink', input: 'triageResults', outputs: [], deadLetter: 'sinkDeadLetters' })
-  async store(m: InboundMessage<SupportTriageResult>): Promise<void> {
-    await this.results.saveAll([toResultRow(m, currentTraceId())]);
+  constructor(private readonly results: AiResultStore) {}
+
+  @Stage(sinkStage)
+  async store(m: InboundMessage<unknown, unknown>): Promise<void> {
+    await this.results.saveAll([toAiResultRow(m, this.declared.get(m.topic) ?? m.topic, currentTraceId())]);
   }
 }

@@ -1,21 +1,33 @@
-export type { Emit, InboundMessage, StageOptions, StageHandler, TopicKey } from './stage/types.js';
-export { StageRunner, type StageRunnerDeps } from './stage/stage-runner.js';
+export type { Emit, EmitFor, InboundFor, InboundMessage, StageHandler, StageResult } from './stage/types.js';
+export { StageRunner, type StageRunnerDeps, type RuntimeHandler } from './stage/stage-runner.js';
 export { consumerTuningFromEnv, type ConsumerTuning } from './stage/consumer-tuning.js';
-export { RecordProcessor, type Outcome } from './stage/record-processor.js';
 export { PartitionWorker } from './stage/partition-worker.js';
 export { KeyOrderedPool } from './stage/key-ordered-pool.js';
 export { OffsetTracker } from './stage/offset-tracker.js';
-export { PermanentError, isPermanent, isInfrastructure, backoffDelay, defaultRetryPolicy, type RetryPolicy } from './stage/failures.js';
+export {
+  PermanentError,
+  TransientError,
+  DependencyUnavailableError,
+  DeadlineExceededError,
+  DecodeError,
+  classifyFailure,
+  backoffDelay,
+  defaultRetryPolicy,
+  type FailureKind,
+  type RetryPolicy,
+} from './stage/failures.js';
 export { DLQ_HEADERS, deadLetterMessage } from './stage/dead-letter.js';
+export * from './middleware/index.js';
 export { kafkaFromEnv } from './kafka/kafka-client.js';
 export { SpineProducer, type Published } from './kafka/producer.js';
 export { KeyPartitioner } from './kafka/partitioner.js';
 export { TopicCodec, TopicCodecs } from './kafka/topic-codecs.js';
 export { SpineMetrics } from './ops/metrics.js';
-export { Stage } from './nest/stage.decorator.js';
+export { Stage, type StageMetadata } from './nest/stage.decorator.js';
 export { SpineRuntimeModule } from './nest/spine-runtime.module.js';
 export { SpineContext } from './nest/spine-context.js';
 export { ApiKeyGuard } from './nest/api-key.guard.js';
 export { bootstrapService, type BootstrapOptions } from './nest/bootstrap.js';
 export { jsonLog } from './nest/logger.js';
+export type { MiddlewareRef, SpineRuntimeOptions, StageMiddlewareProvider } from './nest/tokens.js';
 export { currentTraceId } from '@spine/telemetry';

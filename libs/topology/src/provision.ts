@@ -3,7 +3,8 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 import { requireSchema, type SchemaCatalog } from '@spine/schemas';
 import type { RegistryClient } from '@spine/serde';
 import { compatibilityIssues, parseSchema } from './compatibility.js';
-import { subjectFor, type TopicSpec } from './topic-spec.js';
+import type { ResolvedTopic } from './deployment.js';
+import { subjectFor } from './topic-spec.js';
 
 export class IncompatibleSchemaError extends Error {
   constructor(
@@ -33,7 +34,7 @@ export interface ProvisionOptions {
  * checks, registers and sets the compatibility of every key/value subject. Checks all subjects before
  * registering any, so a failed run changes no schema.
  */
-export async function provision(topics: readonly TopicSpec[], options: ProvisionOptions): Promise<ProvisionStep[]> {
+export async function provision(topics: readonly ResolvedTopic[], options: ProvisionOptions): Promise<ProvisionStep[]> {
   const steps: ProvisionStep[] = [];
   const record = (step: ProvisionStep) => {
     steps.push(step);
@@ -73,7 +74,7 @@ async function assertCompatible(registry: RegistryClient, subject: string, schem
   }
 }
 
-async function ensureTopics(topics: readonly TopicSpec[], admin: Admin, record: (s: ProvisionStep) => void): Promise<void> {
+async function ensureTopics(topics: readonly ResolvedTopic[], admin: Admin, record: (s: ProvisionStep) => void): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.name));
   if (missing.length) {

@@ -1,17 +1,18 @@
 import { loadSchemaCatalog } from '@spine/schemas';
 import { RegistryClient } from '@spine/serde';
 import { kafkaFromEnv } from '@spine/runtime';
-import { provision, spineTopology } from '@spine/topology';
+import { provision, resolveTopic } from '@spine/topology';
 import { progress } from '../args.js';
+import { deployment, platform } from '../platform.js';
 
-/** Applies Spine's topology (topics, configs, schemas, compatibility) to the cluster and registry from the environment. */
+/** Applies every registered topic (configs, schemas, compatibility) to the cluster and registry from the environment. */
 export async function provisionCommand(): Promise<void> {
-  const topology = spineTopology();
+  const topics = platform.topics.map((t) => resolveTopic(t, deployment));
   const admin = kafkaFromEnv('spine-provision').admin();
   await admin.connect();
   try {
-    progress(`provisioning ${topology.all.length} topics${topology.prefix ? ` with prefix "${topology.prefix}"` : ''}`);
-    const steps = await provision(topology.all, {
+    progress(`provisioning ${topics.length} topics${deployment.prefix ? ` with prefix "${deployment.prefix}"` : ''}`);
+    const steps = await provision(topics, {
       admin,
       registry: RegistryClient.fromEnv(),
       catalog: await loadSchemaCatalog(),

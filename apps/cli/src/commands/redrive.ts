@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import { DLQ_HEADERS, kafkaFromEnv } from '@spine/runtime';
-import { spineTopology } from '@spine/topology';
 import { progress, requireOption } from '../args.js';
+import { deployedName, deployment, stageNamed, stageNames } from '../platform.js';
 
 /**
  * Re-drives dead letters: every record on a stage's dead-letter topic goes back, bytes and headers as they
@@ -9,15 +9,13 @@ import { progress, requireOption } from '../args.js';
  * re-drive can be stopped and resumed, and a record is never re-driven twice.
  */
 export async function redriveCommand(options: Record<string, string | true>): Promise<void> {
-  const stage = requireOption(options, 'stage', 'enrichment | inference | sink');
+  const stage = stageNamed(requireOption(options, 'stage', stageNames()));
   const limit = Number(options.limit ?? Number.POSITIVE_INFINITY);
   const idleMs = Number(options['idle-ms'] ?? 5_000);
-  const topology = spineTopology();
-  const dlq = Object.values(topology.topics).find((t) => t.name === `${topology.prefix}spine.dlq.${stage}.v1`);
-  if (!dlq) throw new Error(`no dead-letter topic for stage "${stage}"`);
+  const dlq = { name: deployedName(stage.deadLetter) };
   const kafka = kafkaFromEnv('spine-redrive');
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
-  const consumer = kafka.consumer({ groupId: `${topology.prefix}spine.redrive.${stage}` });
+  const consumer = kafka.consumer({ groupId: `${deployment.prefix}spine.redrive.${stage.name}` });
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic: dlq.name, fromBeginning: true });
   let moved = 0;

@@ -13,12 +13,21 @@ export class KeyPartitioner {
 
   constructor(private readonly admin: Admin) {}
 
-  /** Loads partition counts now and refreshes them every `refreshMs`, so grown topics are used. */
-  async start(topics: readonly string[], refreshMs = 60_000): Promise<void> {
+  private readonly topics = new Set<string>();
+
+  /** Connects and refreshes the partition counts of the topics it knows every `refreshMs`, so grown topics are used. */
+  async start(topics: readonly string[] = [], refreshMs = 60_000): Promise<void> {
     await this.admin.connect();
-    await this.refresh(topics);
-    this.refresher = setInterval(() => void this.refresh(topics).catch(() => undefined), refreshMs);
+    await this.ensure(topics);
+    this.refresher = setInterval(() => void this.refresh([...this.topics]).catch(() => undefined), refreshMs);
     this.refresher.unref();
+  }
+
+  /** Loads the partition counts of topics not known yet (a stage's outputs, at its start). */
+  async ensure(topics: readonly string[]): Promise<void> {
+    const missing = topics.filter((t) => !this.counts.has(t));
+    for (const t of topics) this.topics.add(t);
+    if (missing.length) await this.refresh(missing);
   }
 
   async stop(): Promise<void> {
@@ -35,6 +44,7 @@ export class KeyPartitioner {
   }
 
   private async refresh(topics: readonly string[]): Promise<void> {
+    if (!topics.length) return;
     const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: [...topics] });
     for (const t of metadata) this.counts.set(t.name, t.partitions.length);
   }

@@ -1,6 +1,7 @@
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { SpanKind, context, inSpan, injectTraceContext } from '@spine/telemetry';
-import type { Emit, TopicKey } from '../stage/types.js';
+import { classifyFailure } from '../stage/failures.js';
+import type { Emit } from '../stage/types.js';
 import type { KeyPartitioner } from './partitioner.js';
 import type { TopicCodecs } from './topic-codecs.js';
 
@@ -105,9 +106,14 @@ export class SpineProducer {
   }
 
   private async send(batch: Pending[]): Promise<void> {
-    const all = batch.flatMap((p) => p.records);
     const byTopic = new Map<string, Message[]>();
-    for (const { topic, message } of all) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    for (const p of batch) {
+      for (const { topic, message } of p.records) {
+        const messages = byTopic.get(topic);
+        if (messages) messages.push(message);
+        else byTopic.set(topic, [message]);
+      }
+    }
     let metadata: RecordMetadata[];
     try {
       metadata = await this.producer.sendBatch({
@@ -116,7 +122,13 @@ export class SpineProducer {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      // A record the broker refuses for good (too large, invalid) must fail only its own publish, not the
+      // others that happened to share the coalesced send: send each publish on its own to find it.
+      if (batch.length > 1 && classifyFailure(error) === 'permanent') {
+        for (const p of batch) await this.send([p]);
+      } else {
+        for (const p of batch) p.reject(error);
+      }
       return;
     }
     // Records of one partition take consecutive offsets from its base offset, in send order.
@@ -135,7 +147,8 @@ export class SpineProducer {
   }
 
   private async encode(emit: Emit): Promise<{ topic: string; message: Message }> {
-    const codec = this.codecs.get(emit.topic as TopicKey);
+    const codec = await this.codecs.resolve(emit.topic);
+    await this.partitioner.ensure([codec.name]);
     const headers = injectTraceContext({ ...(emit.headers ?? {}) });
     const [key, value] = await Promise.all([codec.encodeKey(emit.key), codec.encodeValue(emit.value)]);
     return { topic: codec.name, message: { key, value, headers } };

@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { initTelemetry } from '@spine/telemetry';
 import { jsonLog } from './logger.js';
 
 export interface BootstrapOptions {
   service: string;
   defaultPort: number;
-  openApi?: { title: string; description: string; version: string };
+  openApi?: { title: string; description: string; version: string; extend?: (document: OpenAPIObject) => void | Promise<void> };
 }
 
 /**
@@ -34,6 +34,7 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
       .addApiKey({ type: 'apiKey', name: 'x-api-key', in: 'header' }, 'x-api-key')
       .build();
     const document = SwaggerModule.createDocument(app, config);
+    await options.openApi.extend?.(document);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   }
   const shutdownBudget = Number(process.env.SPINE_SHUTDOWN_TIMEOUT_MS ?? 25_000);

@@ -9,7 +9,8 @@ import { SPINE_RUNTIME_OPTIONS, type SpineRuntimeOptions } from './tokens.js';
 
 /**
  * Spine's runtime as a Nest module: Kafka, registry, codecs, the producer, @Stage discovery and
- * lifecycle, and the ops endpoints. Import once, in the app module.
+ * lifecycle, and the ops endpoints. Import once, in the app module. Generic: it runs whatever registered
+ * stages the app's providers declare, and resolves only their topics (plus `publishes`).
  */
 @Global()
 @Module({})
@@ -21,7 +22,7 @@ export class SpineRuntimeModule {
       controllers: [OpsController],
       providers: [
         { provide: SPINE_RUNTIME_OPTIONS, useValue: options },
-        { provide: SpineContext, useFactory: () => SpineContext.create(options.service) },
+        { provide: SpineContext, useFactory: () => SpineContext.create(options.service, options.publishes) },
         { provide: SpineProducer, useFactory: (context: SpineContext) => context.producer, inject: [SpineContext] },
         StageExplorer,
         ApiKeyGuard,

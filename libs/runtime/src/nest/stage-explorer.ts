@@ -1,9 +1,10 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { StageRunner } from '../stage/stage-runner.js';
-import type { StageHandler, StageOptions } from '../stage/types.js';
+import { Inject, Injectable, type Type, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, ExternalContextCreator, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
+import type { StageMiddleware } from '../middleware/types.js';
+import { StageRunner, type RuntimeHandler } from '../stage/stage-runner.js';
 import { SpineContext } from './spine-context.js';
-import { STAGE_METADATA } from './tokens.js';
+import type { StageMetadata } from './stage.decorator.js';
+import { SPINE_RUNTIME_OPTIONS, STAGE_METADATA, type MiddlewareRef, type SpineRuntimeOptions, type StageMiddlewareProvider } from './tokens.js';
 
 /** Finds @Stage handlers in every provider, runs a StageRunner for each, and stops them on shutdown. */
 @Injectable()
@@ -14,10 +15,14 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly externalContext: ExternalContextCreator,
+    private readonly moduleRef: ModuleRef,
     private readonly context: SpineContext,
+    @Inject(SPINE_RUNTIME_OPTIONS) private readonly options: SpineRuntimeOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const global = await this.middlewares(this.options.middlewares ?? []);
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;
@@ -25,11 +30,27 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = instance[methodName];
         if (typeof method !== 'function') continue;
-        const options = this.reflector.get<StageOptions | undefined>(STAGE_METADATA, method);
-        if (!options) continue;
-        const handler: StageHandler = (message) => method.call(instance, message);
-        const { kafka, codecs, producer, metrics, topology, log } = this.context;
-        this.runners.push(new StageRunner(options, handler, { kafka, codecs, producer, metrics, topicPrefix: topology.prefix, log }));
+        const metadata = this.reflector.get<StageMetadata | undefined>(STAGE_METADATA, method);
+        if (!metadata) continue;
+        // Through Nest's execution context, so guards and interceptors on the method apply to records
+        // as they do to HTTP routes (context type 'spine'; arguments: the message, the record context).
+        const handler = this.externalContext.create(
+          instance,
+          method as (...args: unknown[]) => unknown,
+          methodName,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          { guards: true, interceptors: true, filters: false },
+          'spine',
+        ) as RuntimeHandler;
+        if (metadata.spec.service !== this.options.service) {
+          this.context.log('warn', 'stage is registered to another service', { stage: metadata.spec.name, registeredService: metadata.spec.service, service: this.options.service });
+        }
+        const own = await this.middlewares(metadata.middlewares);
+        const { kafka, codecs, producer, partitioner, metrics, log } = this.context;
+        this.runners.push(new StageRunner(metadata.spec, handler, { kafka, codecs, producer, partitioner, metrics, log }, [...global, ...own]));
       }
     }
     await Promise.all(this.runners.map((runner) => runner.start()));
@@ -44,4 +65,21 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
     await this.context.producer.disconnect();
     await this.context.partitioner.stop();
   }
+
+  private async middlewares(refs: readonly MiddlewareRef[]): Promise<StageMiddleware[]> {
+    const out: StageMiddleware[] = [];
+    for (const ref of refs) {
+      if (isClass(ref)) {
+        const provider = this.moduleRef.get(ref, { strict: false }) ?? (await this.moduleRef.create(ref));
+        out.push((context, next) => provider.use(context, next));
+      } else {
+        out.push(ref as StageMiddleware);
+      }
+    }
+    return out;
+  }
+}
+
+function isClass(ref: MiddlewareRef): ref is Type<StageMiddlewareProvider> {
+  return typeof ref === 'function' && /^class\s/.test(Function.prototype.toString.call(ref));
 }

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { DLQ_HEADERS, deadLetterMessage } from './dead-letter.js';
-import { PermanentError, backoffDelay, isInfrastructure, isPermanent } from './failures.js';
+import { DeadlineExceededError, DecodeError, PermanentError, TransientError, backoffDelay, classifyFailure } from './failures.js';
 
 describe('dead-letter records', () => {
   const original = {
@@ -30,12 +30,40 @@ describe('dead-letter records', () => {
   });
 });
 
-describe('failure policy', () => {
-  it('treats marked and data-shape errors as permanent, others as transient', () => {
-    expect(isPermanent(new PermanentError('x'))).toBe(true);
-    expect(isPermanent(Object.assign(new Error('x'), { permanent: true }))).toBe(true);
-    expect(isPermanent(new TypeError('x'))).toBe(true);
-    expect(isPermanent(new Error('ECONNRESET'))).toBe(false);
+describe('failure classification', () => {
+  const kafkaError = (name: string, retriable: boolean, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, retriable, ...extra });
+
+  it('follows Spine\'s own error classes and treats data-shape errors as permanent', () => {
+    expect(classifyFailure(new PermanentError('x'))).toBe('permanent');
+    const decode = new DecodeError('key', Object.assign(new Error('record starts with byte 0x67'), { name: 'WireFormatError' }));
+    expect(classifyFailure(decode)).toBe('permanent');
+    expect([decode.name, decode.message]).toEqual(['WireFormatError', 'key could not be decoded: record starts with byte 0x67']);
+    expect(classifyFailure(Object.assign(new Error('x'), { permanent: true }))).toBe('permanent');
+    expect(classifyFailure(new TypeError('x'))).toBe('permanent');
+    expect(classifyFailure(new TransientError('x'))).toBe('transient');
+    expect(classifyFailure(new DeadlineExceededError(100))).toBe('transient');
+    expect(classifyFailure(new Error('model failed'))).toBe('transient');
+  });
+
+  it('follows kafkajs\'s retriable flag: a record the broker refuses is permanent, a broker in trouble an outage', () => {
+    const tooLarge = kafkaError('KafkaJSProtocolError', false, { type: 'MESSAGE_TOO_LARGE' });
+    expect(classifyFailure(tooLarge)).toBe('permanent');
+    // The retrier wraps a non-retriable error it bailed on: the cause decides.
+    expect(classifyFailure(kafkaError('KafkaJSNonRetriableError', false, { cause: tooLarge }))).toBe('permanent');
+    expect(classifyFailure(kafkaError('KafkaJSConnectionError', true))).toBe('outage');
+    expect(classifyFailure(kafkaError('KafkaJSProtocolError', true, { type: 'NOT_LEADER_FOR_PARTITION' }))).toBe('outage');
+    expect(classifyFailure(kafkaError('KafkaJSNumberOfRetriesExceeded', false, { cause: kafkaError('KafkaJSRequestTimeoutError', true) }))).toBe('outage');
+    // Refused by the cluster's configuration (ACLs), not because of the record: never dead-letter for it.
+    expect(classifyFailure(kafkaError('KafkaJSProtocolError', false, { type: 'TOPIC_AUTHORIZATION_FAILED' }))).toBe('outage');
+  });
+
+  it('recognises outages of the registry and PostgreSQL, also as causes, and not data problems', () => {
+    const registry = Object.assign(new Error('did not answer'), { name: 'RegistryUnavailableError' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const pgShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect([registry, refused, pgShutdown].map(classifyFailure)).toEqual(['outage', 'outage', 'outage']);
+    expect(classifyFailure(new Error('wrapped', { cause: refused }))).toBe('outage');
+    expect(classifyFailure(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe('transient');
   });
 
   it('backs off exponentially within its ceiling', () => {
@@ -46,23 +74,5 @@ describe('failure policy', () => {
       expect(backoffDelay(policy, 3)).toBeGreaterThanOrEqual(200);
       expect(backoffDelay(policy, 10)).toBeLessThanOrEqual(1_000);
     }
-  });
-});
-
-describe('infrastructure errors', () => {
-  it('recognises outages of Kafka, the registry and PostgreSQL, also as causes', () => {
-    const kafka = Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' });
-    const registry = Object.assign(new Error('did not answer'), { name: 'RegistryUnavailableError' });
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-    const pgShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    expect([kafka, registry, refused, pgShutdown].map(isInfrastructure)).toEqual([true, true, true, true]);
-    expect(isInfrastructure(new Error('wrapped', { cause: refused }))).toBe(true);
-  });
-
-  it('does not mistake data problems for outages', () => {
-    const uniqueViolation = Object.assign(new Error('duplicate key'), { code: '23505' });
-    expect(isInfrastructure(uniqueViolation)).toBe(false);
-    expect(isInfrastructure(new PermanentError('bad'))).toBe(false);
-    expect(isInfrastructure(new Error('model failed'))).toBe(false);
   });
 });

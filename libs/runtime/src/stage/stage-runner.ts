@@ -1,22 +1,29 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { groupIdOf, type StageSpec } from '@spine/topology';
+import type { KeyPartitioner } from '../kafka/partitioner.js';
 import type { SpineProducer } from '../kafka/producer.js';
 import type { TopicCodecs } from '../kafka/topic-codecs.js';
+import { builtInChain, compose, type Log, type RecordContext, type StageMiddleware } from '../middleware/index.js';
 import type { SpineMetrics } from '../ops/metrics.js';
 import { consumerTuningFromEnv, type ConsumerTuning } from './consumer-tuning.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './failures.js';
 import { PartitionWorker } from './partition-worker.js';
-import { RecordProcessor } from './record-processor.js';
-import type { StageHandler, StageOptions } from './types.js';
+import type { Emit, InboundMessage } from './types.js';
 
 export interface StageRunnerDeps {
   kafka: Kafka;
   codecs: TopicCodecs;
   producer: SpineProducer;
+  partitioner: KeyPartitioner;
   metrics: SpineMetrics;
-  topicPrefix: string;
-  log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  log: Log;
 }
+
+/** The handler as the runtime calls it: the decoded message in, records to produce out (or none). */
+export type RuntimeHandler = (message: InboundMessage<unknown, unknown>, context: RecordContext) => Promise<Emit | readonly Emit[] | void>;
+
+const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Runs one stage: consume -> decode -> handle (retry) -> produce outputs with acks=all -> commit.
@@ -30,26 +37,32 @@ export interface StageRunnerDeps {
 export class StageRunner {
   readonly groupId: string;
   private consumer: Consumer | undefined;
-  private inputTopic = '';
+  private inputTopics: string[] = [];
   private joined = false;
   private crashed: Error | undefined;
   private readonly policy: RetryPolicy;
-  private readonly records: RecordProcessor;
-  private readonly workers = new Map<number, PartitionWorker>();
+  private readonly run: (context: RecordContext) => Promise<readonly Emit[]>;
+  private readonly workers = new Map<string, PartitionWorker>();
   /** Workers of partitions from before the last rebalance, finishing what they had started. */
-  private readonly retired = new Map<number, PartitionWorker>();
+  private readonly retired = new Map<string, PartitionWorker>();
 
   constructor(
-    private readonly options: StageOptions,
-    private readonly handler: StageHandler,
+    private readonly spec: StageSpec,
+    handler: RuntimeHandler,
     private readonly deps: StageRunnerDeps,
+    middlewares: readonly StageMiddleware[] = [],
     private readonly tuning: ConsumerTuning = consumerTuningFromEnv(),
   ) {
-    this.groupId = `${deps.topicPrefix}${options.groupId ?? `spine.${options.name}`}`;
-    this.policy = { ...defaultRetryPolicy, maxAttempts: options.maxAttempts ?? defaultRetryPolicy.maxAttempts };
-    this.records = new RecordProcessor(options, handler, this.policy, this.groupId, deps);
-    for (const output of options.outputs) deps.codecs.get(output); // fail at start-up on an unknown topic
-    deps.codecs.get(options.deadLetter);
+    this.groupId = groupIdOf(spec, deps.codecs.deployment);
+    this.policy = { ...defaultRetryPolicy, maxAttempts: spec.maxAttempts };
+    this.run = compose(builtInChain(middlewares), async (context) => {
+      const result = await handler(context.message!, context);
+      return result === undefined ? [] : Array.isArray(result) ? (result as readonly Emit[]) : [result as Emit];
+    });
+  }
+
+  get name(): string {
+    return this.spec.name;
   }
 
   get ready(): boolean {
@@ -57,12 +70,16 @@ export class StageRunner {
   }
 
   get status() {
-    return { stage: this.options.name, group: this.groupId, joined: this.joined, crashed: this.crashed?.message ?? null };
+    return { stage: this.spec.name, group: this.groupId, joined: this.joined, crashed: this.crashed?.message ?? null };
   }
 
+  /** Resolves the stage's topics (and only those), joins its group and starts consuming. */
   async start(): Promise<void> {
-    const input = this.deps.codecs.get(this.options.input);
-    this.inputTopic = input.name;
+    const { codecs, partitioner } = this.deps;
+    const inputs = await codecs.resolveAll(this.spec.inputs);
+    const written = await codecs.resolveAll([...this.spec.outputs, this.spec.deadLetter]);
+    await partitioner.ensure(written.map((c) => c.name));
+    this.inputTopics = inputs.map((c) => c.name);
     const consumer = this.deps.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: this.tuning.sessionTimeoutMs,
@@ -77,16 +94,16 @@ export class StageRunner {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.retireWorkers();
-      this.deps.metrics.rebalances.inc({ stage: this.options.name });
-      this.deps.log('info', 'joined consumer group', { stage: this.options.name, group: this.groupId, assignment: event.payload.memberAssignment });
+      this.deps.metrics.rebalances.inc({ stage: this.spec.name });
+      this.deps.log('info', 'joined consumer group', { stage: this.spec.name, group: this.groupId, assignment: event.payload.memberAssignment });
     });
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
-      this.deps.log('error', 'consumer crashed', { stage: this.options.name, error: error.message, restart: event.payload.restart });
+      this.deps.log('error', 'consumer crashed', { stage: this.spec.name, error: error.message, restart: event.payload.restart });
       if (!event.payload.restart) this.crashed = error;
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: input.name, fromBeginning: true });
+    await consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -99,7 +116,7 @@ export class StageRunner {
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    consumer.pause([{ topic: this.inputTopic }]);
+    consumer.pause(this.inputTopics.map((topic) => ({ topic })));
     const all = [...this.workers.values(), ...this.retired.values()];
     for (const worker of all) worker.close();
     await Promise.all(all.map((worker) => worker.idle()));
@@ -115,7 +132,7 @@ export class StageRunner {
    */
   private async acceptBatch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    this.deps.metrics.lag.set({ stage: this.options.name, topic, partition: String(partition) }, Number(batch.offsetLag()));
+    this.deps.metrics.lag.set({ stage: this.spec.name, topic, partition: String(partition) }, Number(batch.offsetLag()));
     if (!batch.messages.length || isStale()) return;
     const worker = this.workerFor(topic, partition);
     if (!worker.accepting) return; // being rewound: the partition is paused and will be fetched again
@@ -124,14 +141,15 @@ export class StageRunner {
   }
 
   private workerFor(topic: string, partition: number): PartitionWorker {
-    const existing = this.workers.get(partition);
+    const slot = `${topic}:${partition}`;
+    const existing = this.workers.get(slot);
     if (existing) return existing;
-    const previous = this.retired.get(partition);
+    const previous = this.retired.get(slot);
     const worker: PartitionWorker = new PartitionWorker(
       topic,
       partition,
       {
-        handle: (message) => this.records.process(topic, partition, message).then(() => undefined),
+        handle: (message) => this.process(topic, partition, message),
         commit: async (offset) => {
           await this.consumer?.commitOffsets([{ topic, partition, offset }]);
         },
@@ -139,20 +157,39 @@ export class StageRunner {
         resume: () => this.consumer?.resume([{ topic, partitions: [partition] }]),
         rewind: (from, error) => void this.rewind(worker, from, error),
         // A commit refused during a rebalance is harmless: the next owner redelivers from the last commit.
-        onCommitError: (error) => this.deps.log('warn', 'offset commit failed', { stage: this.options.name, topic, partition, error: (error as Error).message }),
+        onCommitError: (error) => this.deps.log('warn', 'offset commit failed', { stage: this.spec.name, topic, partition, error: (error as Error).message }),
       },
-      { concurrency: this.options.concurrency ?? 16, maxBacklog: this.tuning.maxBacklogPerPartition },
+      { concurrency: this.spec.concurrency, maxBacklog: this.tuning.maxBacklogPerPartition },
       previous?.idle(),
     );
-    this.workers.set(partition, worker);
+    this.workers.set(slot, worker);
     return worker;
   }
 
+  /** One record through the middlewares and the handler; throws only when it could be neither handled nor dead-lettered. */
+  private async process(topic: string, partition: number, record: KafkaMessage): Promise<void> {
+    const context: RecordContext = {
+      stage: this.spec,
+      services: { codecs: this.deps.codecs, producer: this.deps.producer, metrics: this.deps.metrics, log: this.deps.log, groupId: this.groupId },
+      record,
+      topic,
+      partition,
+      headers: stringHeaders(record.headers),
+      correlationId: '',
+      attempt: 0,
+      signal: NEVER_ABORTED,
+      message: undefined,
+      deadLettered: false,
+      state: new Map(),
+    };
+    await this.run(context);
+  }
+
   private retireWorkers(): void {
-    for (const [partition, worker] of this.workers) {
-      this.retired.set(partition, worker);
+    for (const [slot, worker] of this.workers) {
+      this.retired.set(slot, worker);
       void worker.idle().then(() => {
-        if (this.retired.get(partition) === worker) this.retired.delete(partition);
+        if (this.retired.get(slot) === worker) this.retired.delete(slot);
       });
     }
     this.workers.clear();
@@ -165,10 +202,10 @@ export class StageRunner {
   private async rewind(worker: PartitionWorker, fromOffset: string, error: unknown): Promise<void> {
     const { topic, partition } = worker;
     const consumer = this.consumer;
-    this.deps.log('warn', 'partition rewinding after a dependency failure', { stage: this.options.name, topic, partition, fromOffset, error: (error as Error)?.message });
+    this.deps.log('warn', 'partition rewinding after a dependency failure', { stage: this.spec.name, topic, partition, fromOffset, error: (error as Error)?.message });
     consumer?.pause([{ topic, partitions: [partition] }]);
     await worker.idle();
-    if (this.workers.get(partition) === worker) this.workers.delete(partition);
+    if (this.workers.get(`${topic}:${partition}`) === worker) this.workers.delete(`${topic}:${partition}`);
     await sleep(backoffDelay({ ...this.policy, initialDelayMs: 1_000 }, 2));
     if (!consumer || this.consumer !== consumer) return;
     try {
@@ -176,8 +213,16 @@ export class StageRunner {
       consumer.resume([{ topic, partitions: [partition] }]);
     } catch (seekError) {
       // Partition revoked meanwhile: its next owner starts from the last committed offset anyway.
-      this.deps.log('warn', 'rewind seek failed', { stage: this.options.name, topic, partition, error: (seekError as Error).message });
+      this.deps.log('warn', 'rewind seek failed', { stage: this.spec.name, topic, partition, error: (seekError as Error).message });
     }
   }
+}
 
+function stringHeaders(headers: KafkaMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return out;
 }

@@ -1,14 +1,11 @@
-import type { IHeaders } from 'kafkajs';
-import type { SpineTopology } from '@spine/topology';
+import type { KeyOf, StageSpec, TopicSpec, ValueOf } from '@spine/topology';
 
-/** Names of the topics of Spine's topology (e.g. 'supportMessages'); resolved with the running prefix. */
-export type TopicKey = keyof SpineTopology['topics'];
-
-/** A decoded input record, with where it came from. */
+/** A decoded input record, with where it came from and the attempt's deadline. */
 export interface InboundMessage<V, K = string> {
   readonly key: K | null;
   readonly value: V;
   readonly headers: Readonly<Record<string, string>>;
+  /** The topic as deployed (prefix included). */
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -17,32 +14,30 @@ export interface InboundMessage<V, K = string> {
   readonly correlationId: string;
   /** 1 on first delivery to the handler, 2.. on in-process retries. */
   readonly attempt: number;
+  /** Aborted when the attempt passes its deadline (the stage's `deadlineMs`): pass it to model calls. */
+  readonly signal: AbortSignal;
 }
 
-/** A record a handler asks the runtime to produce. The runtime encodes, produces (acks=all) and only then commits. */
-export interface Emit<V = unknown, K = string> {
-  readonly topic: TopicKey;
-  readonly key: K | null;
-  readonly value: V;
+/**
+ * A record a handler asks the runtime to produce: `topic` is the declaration of one of the stage's
+ * outputs, and key and value are typed by that topic's schemas. The runtime encodes, produces
+ * (acks=all) and only then commits the input.
+ */
+export interface Emit<T extends TopicSpec = TopicSpec> {
+  readonly topic: T;
+  readonly key: KeyOf<T> | null;
+  readonly value: ValueOf<T>;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** What a stage declares; everything else (delivery, order, retries, DLQ, tracing, metrics) is the runtime's job. */
-export interface StageOptions {
-  /** Stage name: used for the default consumer group (`spine.<name>`), metrics labels and dead-letter headers. */
-  readonly name: string;
-  readonly input: TopicKey;
-  /** Topics the handler may emit to (checked at start-up; an emit elsewhere is a programming error). */
-  readonly outputs: readonly TopicKey[];
-  readonly deadLetter: TopicKey;
-  /** Consumer group; default `spine.<name>`, prefixed with SPINE_TOPIC_PREFIX. */
-  readonly groupId?: string;
-  /** Records handled at once per partition batch (different keys in parallel, same key in order). Default 16. */
-  readonly concurrency?: number;
-  /** Attempts for transient errors before dead-lettering. Default 4. */
-  readonly maxAttempts?: number;
-}
+type InputsOf<S> = S extends StageSpec<infer I, TopicSpec> ? I : never;
+type OutputsOf<S> = S extends StageSpec<TopicSpec, infer O> ? O : never;
+type Inbound<I> = I extends TopicSpec ? InboundMessage<ValueOf<I>, KeyOf<I>> : never;
+type Outbound<O> = O extends TopicSpec ? Emit<O> : never;
 
-export type StageHandler<V = any> = (message: InboundMessage<V>) => Promise<Emit | readonly Emit[] | void>;
-
-export type KafkaHeaders = IHeaders;
+/** What a stage's handler receives: one of its input topics' records (a union when it reads several). */
+export type InboundFor<S extends StageSpec> = Inbound<InputsOf<S>>;
+/** What a stage's handler may emit: a record for one of its declared outputs, typed by that output. */
+export type EmitFor<S extends StageSpec> = Outbound<OutputsOf<S>>;
+export type StageResult<S extends StageSpec> = EmitFor<S> | readonly EmitFor<S>[] | void;
+export type StageHandler<S extends StageSpec = StageSpec> = (message: InboundFor<S>) => Promise<StageResult<S>>;

@@ -1,0 +1,54 @@
+import { defineDomain, stage, topic } from '@spine/topology';
+
+const topics = {
+  supportMessages: topic({
+    name: 'spine.crm.support-message.v1',
+    description: 'Customer support messages accepted by ingestion (HTTP or Kafka producers).',
+    key: 'common/entity-key',
+    value: 'support-message-received',
+    retentionDays: 7,
+    ingest: { type: 'support.message', key: 'customerId' },
+  }),
+  enrichedMessages: topic({
+    name: 'spine.crm.support-message-enriched.v1',
+    description: 'Support messages with the customer features from the online feature store.',
+    key: 'common/entity-key',
+    value: 'support-message-enriched',
+    retentionDays: 7,
+  }),
+  triageResults: topic({
+    name: 'spine.ai.support-triage.v1',
+    description: 'AI triage results (sentiment, intent, priority, model name and version) for CRMs and any other consumer.',
+    key: 'common/entity-key',
+    value: 'support-triage-result',
+    retentionDays: 30,
+    result: true,
+  }),
+};
+
+/** Customer-support triage: CRM messages in, sentiment / intent / priority out, so a ticket is routed. */
+export const supportTriage = defineDomain({
+  name: 'support-triage',
+  description: 'Customer-support messages from a CRM, triaged by sentiment, intent and priority.',
+  topics,
+  stages: {
+    enrichment: stage({
+      name: 'enrichment',
+      description: "Adds the customer's online features (as of the message) from the PostgreSQL feature store.",
+      service: 'enrichment',
+      inputs: [topics.supportMessages],
+      outputs: [topics.enrichedMessages],
+    }),
+    inference: stage({
+      name: 'inference',
+      description: 'Triages each enriched message with the in-process triage model.',
+      service: 'inference',
+      inputs: [topics.enrichedMessages],
+      outputs: [topics.triageResults],
+    }),
+  },
+  services: [
+    { name: 'enrichment', description: 'Support-message feature enrichment', port: 3001, database: 'The feature store lives in PostgreSQL' },
+    { name: 'inference', description: 'Support-message triage inference', port: 3002 },
+  ],
+});

@@ -1,0 +1,2 @@
+export { spinePlatform, sinkStage, domains } from './spine-platform.js';
+export { supportTriage } from './domains/support-triage.js';

@@ -1,0 +1,22 @@
+import { Platform, stage } from '@spine/topology';
+import { supportTriage } from './domains/support-triage.js';
+
+/** Every business domain Spine runs. A new domain is one file under domains/ and one entry here. */
+export const domains = [supportTriage] as const;
+
+/** The platform's own stage: stores every domain's AI results (topics marked `result`) and serves them. */
+export const sinkStage = stage({
+  name: 'sink',
+  description: "Stores each AI result once per event and result topic, for GET /v1/results/:eventId.",
+  service: 'sink',
+  inputs: domains.flatMap((d) => Object.values(d.topics).filter((t) => t.result)),
+});
+
+/** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */
+export const spinePlatform = new Platform(domains, {
+  stages: [sinkStage],
+  services: [
+    { name: 'ingestion', description: 'HTTP ingestion of business events', port: 3000, api: 'POST /v1/events' },
+    { name: 'sink', description: 'AI result store and query API', port: 3003, database: 'AI results are stored in PostgreSQL', api: 'GET /v1/results/:eventId' },
+  ],
+});

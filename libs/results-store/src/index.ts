@@ -1,2 +1,0 @@
-export { ResultsStore } from './results-store.js';
-export type { ResultsStoreOptions, TriageResultRow } from './types.js';
