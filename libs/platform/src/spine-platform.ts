@@ -1,8 +1,9 @@
 import { Platform, stage } from '@spine/topology';
+import { payments } from './domains/payments.js';
 import { supportTriage } from './domains/support-triage.js';
 
 /** Every business domain Spine runs. A new domain is one file under domains/ and one entry here. */
-export const domains = [supportTriage] as const;
+export const domains = [supportTriage, payments] as const;
 
 /** The platform's own stage: stores every domain's AI results (topics marked `result`) and serves them. */
 export const sinkStage = stage({

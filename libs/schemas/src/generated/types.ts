@@ -21,6 +21,83 @@ export interface ModelInfo {
   version: string;
 }
 
+/** AI fraud score of a payment, for the payment gateway or a review queue to act on. */
+export interface FraudScore {
+  metadata: EventMetadata;
+  transactionId: string;
+  cardId: string;
+  customerId: string;
+  amount: string;
+  /** Estimated probability of fraud, 0..1. */
+  score: number;
+  /** From the score and the model's thresholds. */
+  decision: FraudDecision;
+  /** Features that raised the score most, strongest first. */
+  reasons: Array<string>;
+  model: ModelInfo;
+  scoredAt: Date;
+}
+
+export type FraudDecision = 'APPROVE' | 'REVIEW' | 'DECLINE';
+export const FraudDecisionSymbols = ['APPROVE', 'REVIEW', 'DECLINE'] as const satisfies readonly FraudDecision[];
+
+/** A payment with its card's and customer's velocity and amount features, as of the payment. */
+export interface PaymentTransactionEnriched {
+  transaction: PaymentTransactionReceived;
+  features: TransactionFeatures;
+}
+
+/** Computed from the card's earlier payments (30 days) and the customer's (24 hours); this payment included where a name says so. */
+export interface TransactionFeatures {
+  /** Payments on this card in the hour up to this one, this one included. */
+  cardTxLast1h: number;
+  /** Payments on this card in the 24 hours up to this one, this one included. */
+  cardTxLast24h: number;
+  /** Sum of those payments' amounts, this one included. */
+  cardAmountLast24h: number;
+  /** Mean amount of the card's earlier payments in 30 days; 0 without any. */
+  cardAvgAmount30d: number;
+  /** This amount over cardAvgAmount30d; 1 without history. */
+  amountToCardAvg: number;
+  /** Distinct merchants of the card in 24 hours, this one included. */
+  cardDistinctMerchants24h: number;
+  /** Distinct merchant countries of the card in 24 hours, this one included. */
+  cardDistinctCountries24h: number;
+  /** No earlier payment of the card (30 days) at this merchant. */
+  newMerchantForCard: boolean;
+  /** No earlier payment of the card (30 days) in this country. */
+  newCountryForCard: boolean;
+  /** Payments of the customer (all cards) in 24 hours, this one included. */
+  customerTxLast24h: number;
+  /** Seconds since the card's previous payment; null for its first. */
+  secondsSincePreviousCardTx: null | number;
+}
+
+/** A card payment authorisation request, as the payment gateway saw it. Keyed by card id. */
+export interface PaymentTransactionReceived {
+  metadata: EventMetadata;
+  /** The gateway's transaction id. */
+  transactionId: string;
+  /** Tokenised card reference (never a card number); the Kafka key, so one card's payments stay in order. */
+  cardId: string;
+  customerId: string;
+  merchantId: string;
+  merchantCategory: MerchantCategory;
+  /** Amount in the currency's major unit, e.g. "129.90". */
+  amount: string;
+  /** ISO 4217 code, e.g. EUR. */
+  currency: string;
+  /** Merchant country, ISO 3166-1 alpha-2, e.g. DE. */
+  country: string;
+  channel: PaymentChannel;
+}
+
+export type MerchantCategory = 'GROCERY' | 'RESTAURANT' | 'FUEL' | 'TRAVEL' | 'ELECTRONICS' | 'FASHION' | 'DIGITAL_GOODS' | 'GAMBLING' | 'OTHER';
+export const MerchantCategorySymbols = ['GROCERY', 'RESTAURANT', 'FUEL', 'TRAVEL', 'ELECTRONICS', 'FASHION', 'DIGITAL_GOODS', 'GAMBLING', 'OTHER'] as const satisfies readonly MerchantCategory[];
+
+export type PaymentChannel = 'CARD_PRESENT' | 'ONLINE';
+export const PaymentChannelSymbols = ['CARD_PRESENT', 'ONLINE'] as const satisfies readonly PaymentChannel[];
+
 /** A support message with the customer's online features as of the moment it was processed. */
 export interface SupportMessageEnriched {
   message: SupportMessageReceived;
@@ -83,6 +160,9 @@ export interface SchemaTypes {
   'common/entity-key': string;
   'common/event-metadata': EventMetadata;
   'common/model-info': ModelInfo;
+  'fraud-score': FraudScore;
+  'payment-transaction-enriched': PaymentTransactionEnriched;
+  'payment-transaction-received': PaymentTransactionReceived;
   'support-message-enriched': SupportMessageEnriched;
   'support-message-received': SupportMessageReceived;
   'support-triage-result': SupportTriageResult;
@@ -90,4 +170,4 @@ export interface SchemaTypes {
 
 export type SchemaId = keyof SchemaTypes;
 
-export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
+export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'fraud-score', 'payment-transaction-enriched', 'payment-transaction-received', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];

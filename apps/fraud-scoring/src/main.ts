@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { spinePlatform } from '@spine/platform';
+import { bootstrapService } from '@spine/runtime';
+import { AppModule } from './app.module.js';
+
+const service = spinePlatform.service('fraud-scoring');
+await bootstrapService(AppModule, { service: service.name, defaultPort: service.port });

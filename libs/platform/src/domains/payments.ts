@@ -1,0 +1,54 @@
+import { defineDomain, stage, topic } from '@spine/topology';
+
+const topics = {
+  paymentTransactions: topic({
+    name: 'spine.payments.transaction.v1',
+    description: 'Card payment authorisations from the payment gateway (HTTP or Kafka producers), keyed by card id.',
+    key: 'common/entity-key',
+    value: 'payment-transaction-received',
+    retentionDays: 7,
+    ingest: { type: 'payment.transaction', key: 'cardId' },
+  }),
+  enrichedTransactions: topic({
+    name: 'spine.payments.transaction-enriched.v1',
+    description: "Payments with their card's and customer's velocity and amount features.",
+    key: 'common/entity-key',
+    value: 'payment-transaction-enriched',
+    retentionDays: 7,
+  }),
+  fraudScores: topic({
+    name: 'spine.ai.fraud-score.v1',
+    description: 'AI fraud scores (probability, decision, reasons, model name and version) for the gateway or a review queue.',
+    key: 'common/entity-key',
+    value: 'fraud-score',
+    retentionDays: 30,
+    result: true,
+  }),
+};
+
+/** Payment fraud scoring: card payments in, a fraud probability and an approve / review / decline decision out. */
+export const payments = defineDomain({
+  name: 'payments',
+  description: 'Card payments scored for fraud from per-card and per-customer velocity features.',
+  topics,
+  stages: {
+    fraudFeatures: stage({
+      name: 'fraud-features',
+      description: "Adds the card's and customer's velocity and amount features from PostgreSQL card activity.",
+      service: 'fraud-features',
+      inputs: [topics.paymentTransactions],
+      outputs: [topics.enrichedTransactions],
+    }),
+    fraudScoring: stage({
+      name: 'fraud-scoring',
+      description: 'Scores each enriched payment with the in-process fraud model.',
+      service: 'fraud-scoring',
+      inputs: [topics.enrichedTransactions],
+      outputs: [topics.fraudScores],
+    }),
+  },
+  services: [
+    { name: 'fraud-features', description: 'Payment velocity features', port: 3004, database: 'Card activity (velocity features) lives in PostgreSQL' },
+    { name: 'fraud-scoring', description: 'Payment fraud scoring', port: 3005 },
+  ],
+});
