@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AiResultStore } from '@spine/ai-result-store';
 import { sinkStage } from '@spine/platform';
-import { currentTraceId, Stage, type InboundMessage } from '@spine/runtime';
+import { BatchStage, type InboundMessage } from '@spine/runtime';
 import { deploymentFromEnv, resolveTopic } from '@spine/topology';
-import { toAiResultRow } from './to-ai-result-row.js';
+import { toAiResultRow, traceIdOf } from './to-ai-result-row.js';
 
-/** Stores every domain's AI results once per event and result topic (a redelivery is a no-op). */
+/** Stores every domain's AI results once per event and result topic (a redelivery is a no-op), one INSERT per batch. */
 @Injectable()
 export class SinkStage {
   /** Deployed topic name -> declared name, for the stored row. */
@@ -13,8 +13,16 @@ export class SinkStage {
 
   constructor(private readonly results: AiResultStore) {}
 
-  @Stage(sinkStage)
-  async store(m: InboundMessage<unknown, unknown>): Promise<void> {
-    await this.results.saveAll([toAiResultRow(m, this.declared.get(m.topic) ?? m.topic, currentTraceId())]);
+  @BatchStage(sinkStage)
+  async store(messages: readonly InboundMessage<unknown, unknown>[]) {
+    const rows = messages.map((m) => {
+      try {
+        return toAiResultRow(m, this.declared.get(m.topic) ?? m.topic, traceIdOf(m.headers));
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    await this.results.saveAll(rows.filter((r): r is Exclude<typeof r, Error> => !(r instanceof Error)));
+    return rows.map((r) => (r instanceof Error ? r : undefined));
   }
 }

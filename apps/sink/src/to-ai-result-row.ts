@@ -31,6 +31,12 @@ export function toAiResultRow(m: InboundMessage<unknown, unknown>, resultTopic: 
   };
 }
 
+/** The trace a record belongs to, from its W3C traceparent header (version-traceid-spanid-flags). */
+export function traceIdOf(headers: Readonly<Record<string, string>>): string | null {
+  const traceId = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(headers.traceparent ?? '')?.[1];
+  return traceId && !/^0+$/.test(traceId) ? traceId : null;
+}
+
 /** The Avro value as JSON: dates as ISO strings (Date.toJSON), decimals stay exact strings, bytes as base64. */
 function toJsonObject(value: object): Record<string, unknown> {
   return JSON.parse(

@@ -377,3 +377,43 @@ function expectedAsOf(target: FeatureUpdate, applied: FeatureUpdate[]): Customer
     lifetimeOrderAmount: sumAmounts(upTo).toFixed(2),
   };
 }
+
+describe('FeatureStore.applyAndReadAll (set-based batches)', () => {
+  it('answers a batch exactly as applying its events one by one would, in one transaction', async () => {
+    const customers = Array.from({ length: 5 }, newCustomer);
+    // Each customer appears several times, interleaved, with a late event among them.
+    const events = customers.flatMap((c, k) => [event(c, at(k * MINUTE)), event(c, at(k * MINUTE + HOUR), { orderAmount: '10.05' }), event(c, at(k * MINUTE - 2 * HOUR), { bodyLength: 7 })]);
+    const shuffled = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+    const twin = new FeatureStore(pool, { schema: `${schema}_twin` });
+    extraSchemas.push(`${schema}_twin`);
+    await twin.migrate();
+    const serial: CustomerFeatures[] = [];
+    for (const e of shuffled) serial.push(await twin.applyAndRead(e));
+
+    expect(await store.applyAndReadAll(shuffled)).toEqual(serial);
+    // A redelivery of the whole batch changes nothing and answers the same.
+    expect(await store.applyAndReadAll(shuffled)).toEqual(serial);
+    for (const c of customers) expect(await store.read(c)).toEqual(await twin.read(c));
+  });
+
+  it('fails only the invalid or conflicting slots of a batch; the others are applied', async () => {
+    const a = event(newCustomer(), T0);
+    await store.applyAndRead(a);
+    const stolen = { ...event(newCustomer(), T0), eventId: a.eventId }; // id already applied for another customer
+    const bad = event(newCustomer(), T0, { orderAmount: '1.234' });
+    const good = event(newCustomer(), T0);
+    const [r1, r2, r3] = await store.applyAndReadAll([stolen, bad, good]);
+    expect(r1).toBeInstanceOf(Error);
+    expect((r1 as Error).message).toMatch(/already applied for customer/);
+    expect(r2).toBeInstanceOf(Error);
+    expect(r3).toMatchObject({ messagesTotal: 1 });
+  });
+
+  it('applies overlapping batches of two instances (a rebalance) once per event, without deadlock', async () => {
+    const customers = Array.from({ length: 40 }, newCustomer);
+    const events = customers.map((c) => event(c, T0));
+    const answers = await Promise.all([store.applyAndReadAll(events), store.applyAndReadAll([...events].reverse()), store.applyAndReadAll(events.slice(10, 30))]);
+    for (const answer of answers) for (const r of answer) expect(r).toMatchObject({ messagesTotal: 1 });
+    for (const c of customers) expect((await store.read(c))!.messagesTotal).toBe(1);
+  });
+});

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';
 import { quoteIdentifier, withTransaction } from '@spine/postgres';
-import { featureSql, toFeatures, type AppliedRow, type FeaturesRow } from './sql.js';
+import { featureSql, toFeatures, type AppliedEventRow, type FeaturesRow } from './sql.js';
 import type { CustomerFeatures, FeatureStoreOptions, FeatureUpdate } from './types.js';
 import { assertUpdate } from './validate.js';
 
@@ -14,10 +15,10 @@ export class FeatureStore {
   private readonly sql: ReturnType<typeof featureSql>;
   /**
    * The per-event statements, named so that each pooled connection parses and plans them once and PostgreSQL
-   * reuses the plan: planning applyEvent costs about as much as running it. pg keys named statements by name
-   * per connection, and stores of different schemas may share a pool, hence the schema in the name.
+   * reuses the plan: planning applyEvents costs about as much as running it. pg keys named statements by name
+   * per connection, and stores of different schemas may share a pool, hence the schema's digest in the name.
    */
-  private readonly prepared: Record<'lockCustomer' | 'applyEvent', { name: string; text: string }>;
+  private readonly prepared: Record<'lockCustomers' | 'applyEvents', { name: string; text: string }>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -25,9 +26,12 @@ export class FeatureStore {
   ) {
     this.schema = quoteIdentifier(options.schema ?? 'spine', 'schema');
     this.sql = featureSql(this.schema);
+    // PostgreSQL cuts statement names at 63 bytes, so a long schema name would make two stores' names
+    // collide on the server ("prepared statement already exists"); a digest of the schema keeps them short.
+    const tag = createHash('sha256').update(this.schema).digest('hex').slice(0, 16);
     this.prepared = {
-      lockCustomer: { name: `feature-store.lockCustomer:${this.schema}`, text: this.sql.lockCustomer },
-      applyEvent: { name: `feature-store.applyEvent:${this.schema}`, text: this.sql.applyEvent },
+      lockCustomers: { name: `feature-store.lockCustomers:${tag}`, text: this.sql.lockCustomers },
+      applyEvents: { name: `feature-store.applyEvents:${tag}`, text: this.sql.applyEvents },
     };
   }
 
@@ -39,28 +43,60 @@ export class FeatureStore {
   /**
    * Applies the event to the customer's aggregates exactly once (keyed by eventId) and returns the features as
    * of this event. A redelivery changes nothing and returns what the first delivery returned.
-   *
-   * Four round trips: BEGIN, lockCustomer, applyEvent, COMMIT. The lock and the apply must stay two statements
-   * (see applyEvent), and the transaction is what holds the lock across them.
    */
   async applyAndRead(update: FeatureUpdate): Promise<CustomerFeatures> {
-    assertUpdate(update); // async method, so bad input rejects the promise like every other failure
-    const { eventId, customerId, occurredAt, bodyLength, orderAmount } = update;
-    return withTransaction(this.pool, async (client) => {
-      // Kafka keys by customer, so one instance normally owns a customer; the lock keeps this correct during
-      // rebalances too, when two instances can briefly hold the same partition.
-      await client.query({ ...this.prepared.lockCustomer, values: [customerId] });
-      const result = await client.query<AppliedRow>({
-        ...this.prepared.applyEvent,
-        values: [eventId, customerId, occurredAt, bodyLength, orderAmount],
-      });
-      const row = result.rows[0] ?? (await this.selectApplied(client, eventId));
-      // Same id, different customer: the producer reused an id. Refuse rather than report someone else's features.
-      if (row.customer_id !== customerId) {
-        throw new Error(`event ${eventId} was already applied for customer ${row.customer_id}, not ${customerId}`);
+    const [result] = await this.applyAndReadAll([update]);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /**
+   * applyAndRead for a batch, set-based: one transaction of four round trips whatever the batch size
+   * (BEGIN, lock every customer of the batch, apply every event, COMMIT), answers in input order. The lock and
+   * the apply must stay two statements (see applyEvents in sql.ts). Several events of one customer in one batch
+   * are applied in input order (one apply statement per "round" of distinct customers, same transaction).
+   * A slot holds an Error when that update is invalid or its id was applied for another customer; the others
+   * are applied regardless. Correct with two instances on overlapping batches (a rebalance): customers are
+   * locked in one order, events are stored once by id.
+   */
+  async applyAndReadAll(updates: readonly FeatureUpdate[]): Promise<Array<CustomerFeatures | Error>> {
+    const results: Array<CustomerFeatures | Error | undefined> = updates.map((update) => {
+      try {
+        assertUpdate(update);
+        return undefined;
+      } catch (error) {
+        return error as Error;
       }
-      return toFeatures(row);
     });
+    const valid = updates.map((u, i) => ({ u, i })).filter(({ i }) => results[i] === undefined);
+    if (!valid.length) return results as Array<CustomerFeatures | Error>;
+    const rounds = intoRounds(valid);
+    await withTransaction(this.pool, async (client) => {
+      // Kafka keys by customer, so one instance normally owns a customer; the locks keep this correct during
+      // rebalances too, when two instances can briefly hold the same partition.
+      await client.query({ ...this.prepared.lockCustomers, values: [[...new Set(valid.map(({ u }) => u.customerId))]] });
+      for (const round of rounds) {
+        const column = <K extends keyof FeatureUpdate>(key: K) => round.map(({ u }) => u[key]);
+        const { rows } = await client.query<AppliedEventRow>({
+          ...this.prepared.applyEvents,
+          values: [column('eventId'), column('customerId'), column('occurredAt'), column('bodyLength'), column('orderAmount')],
+        });
+        const byId = new Map(rows.map((r) => [r.event_id.toLowerCase(), r]));
+        const missing = round.filter(({ u }) => !byId.has(u.eventId.toLowerCase())).map(({ u }) => u.eventId);
+        if (missing.length) {
+          const again = await client.query<AppliedEventRow>(this.sql.selectAppliedEvents, [missing]);
+          for (const r of again.rows) byId.set(r.event_id.toLowerCase(), r);
+        }
+        for (const { u, i } of round) {
+          const row = byId.get(u.eventId.toLowerCase());
+          if (!row) results[i] = new Error(`event ${u.eventId} neither inserted nor found; this is a bug`);
+          // Same id, different customer: the producer reused an id. Refuse rather than report someone else's features.
+          else if (row.customer_id !== u.customerId) results[i] = new Error(`event ${u.eventId} was already applied for customer ${row.customer_id}, not ${u.customerId}`);
+          else results[i] = toFeatures(row);
+        }
+      }
+    });
+    return results as Array<CustomerFeatures | Error>;
   }
 
   /**
@@ -73,14 +109,16 @@ export class FeatureStore {
     return row ? toFeatures(row) : null;
   }
 
-  /**
-   * The stored row of an event whose id applyEvent found taken by a transaction that committed after its
-   * snapshot (so only another customer's); this statement's newer snapshot sees it.
-   */
-  private async selectApplied(client: pg.PoolClient, eventId: string): Promise<AppliedRow> {
-    const result = await client.query<AppliedRow>(this.sql.selectAppliedEvent, [eventId]);
-    const row = result.rows[0];
-    if (!row) throw new Error(`event ${eventId} neither inserted nor found; this is a bug`);
-    return row;
+}
+
+/** Splits updates into rounds of distinct customers, keeping each customer's updates in input order. */
+function intoRounds<T extends { u: FeatureUpdate }>(updates: readonly T[]): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const entry of updates) {
+    const round = seen.get(entry.u.customerId) ?? 0;
+    seen.set(entry.u.customerId, round + 1);
+    (rounds[round] ??= []).push(entry);
   }
+  return rounds;
 }

@@ -17,90 +17,103 @@ export interface AppliedRow extends FeaturesRow {
   customer_id: string;
 }
 
+/** An AppliedRow of a batch statement, with its event id. */
+export interface AppliedEventRow extends AppliedRow {
+  event_id: string;
+}
+
 export function featureSql(schema: string) {
   const events = `${schema}.feature_events`;
   const aggregates = `${schema}.customer_features`;
   return {
     /**
-     * Serializes all applications for one customer: the "as of" counts in applyEvent must see every earlier
-     * commit. Creates the customer's aggregate row if missing, so a first contact has a row to lock too, and
-     * locks it in the same statement: ON CONFLICT DO UPDATE locks the existing row even when its WHERE is false,
-     * so nothing is written (no new row version). A concurrent first contact waits on the uncommitted insert
-     * and then takes the lock on the committed row.
+     * Serializes all applications for the batch's customers: the "as of" counts in applyEvents must see every
+     * earlier commit. Creates each customer's aggregate row if missing, so a first contact has a row to lock
+     * too, and locks it in the same statement: ON CONFLICT DO UPDATE locks the existing row even when its
+     * WHERE is false, so nothing is written (no new row version). A concurrent first contact waits on the
+     * uncommitted insert and then takes the lock on the committed row. Customers are locked in one order, so
+     * two transactions locking overlapping sets (a rebalance) cannot deadlock. $1 customer ids.
      */
-    lockCustomer: `
-      INSERT INTO ${aggregates} AS cf (customer_id) VALUES ($1)
+    lockCustomers: `
+      INSERT INTO ${aggregates} AS cf (customer_id)
+      SELECT DISTINCT c FROM unnest($1::text[]) AS c ORDER BY c
       ON CONFLICT (customer_id) DO UPDATE SET updated_at = cf.updated_at WHERE false`,
 
     /**
-     * Applies the event and returns the features as of it, in one statement; the customer must be locked by an
-     * earlier statement of the same transaction (lockCustomer), so this statement's snapshot, taken after the
-     * lock was granted, holds every earlier event of the customer. Never merge the two: a statement's snapshot
-     * is taken before it waits for a lock, so it would miss the events of the transaction it waited for.
-     * $1 event_id, $2 customer_id, $3 occurred_at, $4 body_length, $5 order_amount.
+     * Applies a batch of events of *distinct* customers and returns the features as of each, in one
+     * statement; the customers must be locked by an earlier statement of the same transaction
+     * (lockCustomers), so this statement's snapshot, taken after the locks were granted, holds every earlier
+     * event of each customer. Never merge the two: a statement's snapshot is taken before it waits for a lock,
+     * so it would miss the events of the transaction it waited for.
+     * Arrays: $1 event_id, $2 customer_id, $3 occurred_at, $4 body_length, $5 order_amount.
      *
      * "Earlier" is event-time order with ties broken by event id, so the order is total and the same on every
      * instance; counting earlier events plus this one (instead of reading the running totals) keeps the
      * answer right when an event arrives late.
      *
-     * If the event id is already stored (a redelivery), nothing is written and the features stored when it was
-     * first applied come back instead (rows the statement inserts are invisible to its own reads, hence the
-     * NOT EXISTS). The customer_id column lets the caller refuse an id reused for another customer. No row means
-     * the id was taken by a transaction that committed after this statement's snapshot, which only happens for a
-     * different customer (one customer's applications are serialized); the caller then looks it up again.
+     * An event id already stored (a redelivery) writes nothing and gets the features stored when it was first
+     * applied (rows the statement inserts are invisible to its own reads, hence the NOT IN). An event missing
+     * from the result had its id taken by a transaction that committed after this snapshot, which only happens
+     * for a different customer (one customer's applications are serialized); the caller looks it up again.
      */
-    applyEvent: `
-      WITH earlier AS (
-        SELECT count(*) AS messages,
-               count(*) FILTER (WHERE occurred_at > $3::timestamptz - interval '24 hours') AS messages_24h,
-               coalesce(sum(body_length), 0) AS body_length_sum,
-               coalesce(sum(order_amount), 0) AS order_amount_sum,
-               -- strictly earlier: an event at the very same instant is not a *previous* contact
-               max(occurred_at) FILTER (WHERE occurred_at < $3::timestamptz) AS previous_contact_at
-          FROM ${events}
-         WHERE customer_id = $2::text AND (occurred_at, event_id) < ($3::timestamptz, $1::uuid)
+    applyEvents: `
+      WITH batch AS (
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::integer[], $5::numeric(14,2)[])
+                 AS b(event_id, customer_id, occurred_at, body_length, order_amount)
+      ), earlier AS (
+        SELECT b.*, e.messages, e.messages_24h, e.prior_body_length_sum, e.order_amount_sum, e.previous_contact_at
+          FROM batch b CROSS JOIN LATERAL (
+            SELECT count(*) AS messages,
+                   count(*) FILTER (WHERE fe.occurred_at > b.occurred_at - interval '24 hours') AS messages_24h,
+                   coalesce(sum(fe.body_length), 0) AS prior_body_length_sum,
+                   coalesce(sum(fe.order_amount), 0) AS order_amount_sum,
+                   max(fe.occurred_at) FILTER (WHERE fe.occurred_at < b.occurred_at) AS previous_contact_at
+              FROM ${events} fe
+             WHERE fe.customer_id = b.customer_id AND (fe.occurred_at, fe.event_id) < (b.occurred_at, b.event_id)
+          ) e
       ), inserted AS (
         INSERT INTO ${events} (event_id, customer_id, occurred_at, body_length, order_amount,
                                as_of_messages_total, as_of_messages_last_24h, as_of_body_length_sum,
                                as_of_previous_contact_at, as_of_lifetime_order_amount)
-        SELECT $1::uuid, $2::text, $3::timestamptz, $4::integer, $5::numeric(14,2),
-               messages + 1, messages_24h + 1, body_length_sum + $4::integer,
-               previous_contact_at, order_amount_sum + coalesce($5::numeric(14,2), 0)
-          FROM earlier
+        SELECT event_id, customer_id, occurred_at, body_length, order_amount,
+               messages + 1, messages_24h + 1, prior_body_length_sum + body_length,
+               previous_contact_at, order_amount_sum + coalesce(order_amount, 0)
+          FROM earlier ORDER BY event_id
         ON CONFLICT (event_id) DO NOTHING
-        RETURNING customer_id, as_of_messages_total, as_of_messages_last_24h, as_of_body_length_sum,
+        RETURNING event_id, customer_id, as_of_messages_total, as_of_messages_last_24h, as_of_body_length_sum,
                   as_of_previous_contact_at, as_of_lifetime_order_amount
       ), running_totals AS (
-        -- Adds a newly applied event to the running totals; a redelivery (nothing inserted) leaves them alone.
-        UPDATE ${aggregates}
-           SET messages_total = messages_total + 1,
-               body_length_sum = body_length_sum + $4::integer,
-               lifetime_order_amount = lifetime_order_amount + coalesce($5::numeric(14,2), 0),
-               -- greatest() ignores NULL, and keeps the latest contact when a late event arrives
-               last_contact_at = greatest(last_contact_at, $3::timestamptz),
+        UPDATE ${aggregates} cf
+           SET messages_total = cf.messages_total + d.n,
+               body_length_sum = cf.body_length_sum + d.body_length_sum,
+               lifetime_order_amount = cf.lifetime_order_amount + d.order_amount_sum,
+               last_contact_at = greatest(cf.last_contact_at, d.last_contact_at),
                updated_at = now()
-         WHERE customer_id = $2::text AND EXISTS (SELECT FROM inserted)
+          FROM (SELECT b.customer_id, count(*) AS n, sum(b.body_length) AS body_length_sum,
+                       coalesce(sum(b.order_amount), 0) AS order_amount_sum, max(b.occurred_at) AS last_contact_at
+                  FROM inserted i JOIN batch b USING (event_id) GROUP BY b.customer_id) d
+         WHERE cf.customer_id = d.customer_id
       )
-      SELECT customer_id,
+      SELECT event_id, customer_id,
              as_of_messages_total AS messages_total, as_of_messages_last_24h AS messages_last_24h,
              as_of_body_length_sum AS body_length_sum, as_of_previous_contact_at AS previous_contact_at,
              as_of_lifetime_order_amount AS lifetime_order_amount
         FROM inserted
       UNION ALL
-      SELECT customer_id,
-             as_of_messages_total, as_of_messages_last_24h, as_of_body_length_sum, as_of_previous_contact_at,
-             as_of_lifetime_order_amount
-        FROM ${events}
-       WHERE event_id = $1::uuid AND NOT EXISTS (SELECT FROM inserted)`,
+      SELECT fe.event_id, fe.customer_id,
+             fe.as_of_messages_total, fe.as_of_messages_last_24h, fe.as_of_body_length_sum,
+             fe.as_of_previous_contact_at, fe.as_of_lifetime_order_amount
+        FROM ${events} fe
+       WHERE fe.event_id IN (SELECT event_id FROM batch) AND fe.event_id NOT IN (SELECT event_id FROM inserted)`,
 
-    /** The features stored when an event was first applied (what a redelivery gets), with its customer. */
-    selectAppliedEvent: `
-      SELECT customer_id,
+    /** The features stored when events were first applied (what a redelivery gets), with their customers. $1 uuid[] */
+    selectAppliedEvents: `
+      SELECT event_id, customer_id,
              as_of_messages_total AS messages_total, as_of_messages_last_24h AS messages_last_24h,
              as_of_body_length_sum AS body_length_sum, as_of_previous_contact_at AS previous_contact_at,
              as_of_lifetime_order_amount AS lifetime_order_amount
         FROM ${events}
-       WHERE event_id = $1::uuid`,
+       WHERE event_id = ANY($1::uuid[])`,
 
     /**
      * Current features from the running totals. The 24h window is relative to the database clock (one clock

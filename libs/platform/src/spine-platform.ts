@@ -11,6 +11,7 @@ export const sinkStage = stage({
   description: "Stores each AI result once per event and result topic, for GET /v1/results/:eventId.",
   service: 'sink',
   inputs: domains.flatMap((d) => Object.values(d.topics).filter((t) => t.result)),
+  batch: { maxSize: 500, maxWaitMs: 5 }, // one INSERT per batch
 });
 
 /** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */

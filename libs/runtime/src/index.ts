@@ -1,4 +1,5 @@
-export type { Emit, EmitFor, InboundFor, InboundMessage, StageHandler, StageResult } from './stage/types.js';
+export type { BatchStageHandler, Emit, EmitFor, InboundFor, InboundMessage, StageHandler, StageResult } from './stage/types.js';
+export { MicroBatcher, type BatchResults } from './stage/micro-batcher.js';
 export { StageRunner, type StageRunnerDeps, type RuntimeHandler } from './stage/stage-runner.js';
 export { consumerTuningFromEnv, type ConsumerTuning } from './stage/consumer-tuning.js';
 export { PartitionWorker } from './stage/partition-worker.js';
@@ -23,7 +24,8 @@ export { SpineProducer, type Published } from './kafka/producer.js';
 export { KeyPartitioner } from './kafka/partitioner.js';
 export { TopicCodec, TopicCodecs } from './kafka/topic-codecs.js';
 export { SpineMetrics } from './ops/metrics.js';
-export { Stage, type StageMetadata } from './nest/stage.decorator.js';
+export { BatchStage, Stage, type StageMetadata } from './nest/stage.decorator.js';
+export { batchingHandler } from './nest/stage-explorer.js';
 export { SpineRuntimeModule } from './nest/spine-runtime.module.js';
 export { SpineContext } from './nest/spine-context.js';
 export { ApiKeyGuard } from './nest/api-key.guard.js';

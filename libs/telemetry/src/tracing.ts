@@ -11,11 +11,22 @@ export interface Telemetry {
 }
 
 let installed: { provider: TracerProvider; service: string } | undefined;
+let enabled = false;
+
+/**
+ * Whether spans are worth making: an exporter is configured (OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT), a
+ * processor was passed in, or SPINE_TRACING=on. When off, Spine makes no spans at all (no per-record span
+ * work) and only carries the W3C headers it received onto what it produces, so a traced service further
+ * down still continues the trace.
+ */
+export function tracingEnabled(): boolean {
+  return enabled;
+}
 
 /**
  * Installs tracing for this process once: W3C trace context in Kafka headers and HTTP, async-context
  * propagation, and an OTLP/HTTP exporter when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set. Without an
- * endpoint spans are still created and propagated (trace ids reach the results), just not exported.
+ * endpoint (and without SPINE_TRACING=on) no spans are made; received trace headers are passed on.
  */
 export function initTelemetry(service: string, extraProcessors: SpanProcessor[] = []): Telemetry {
   if (!installed) {
@@ -23,6 +34,7 @@ export function initTelemetry(service: string, extraProcessors: SpanProcessor[] 
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
       processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), scheduledDelayMillis: 500 }));
     }
+    enabled = processors.length > 0 || process.env.SPINE_TRACING === 'on';
     const provider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? `spine-${service}` }),
       spanProcessors: processors,

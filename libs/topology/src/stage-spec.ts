@@ -14,6 +14,12 @@ export interface ScalingHints {
  * service it runs in, how it scales. The runtime runs it; the CLI, the local platform, the tests and the
  * deployment manifests read the same declaration.
  */
+/** Records a batch stage's handler takes at once: up to maxSize, waiting at most maxWaitMs for more. */
+export interface BatchOptions {
+  readonly maxSize: number;
+  readonly maxWaitMs: number;
+}
+
 export interface StageSpec<I extends TopicSpec = TopicSpec, O extends TopicSpec = TopicSpec> {
   readonly name: string;
   readonly description: string;
@@ -30,6 +36,8 @@ export interface StageSpec<I extends TopicSpec = TopicSpec, O extends TopicSpec 
   readonly maxAttempts: number;
   /** Time one attempt may take; the handler's signal aborts then and the attempt counts as failed. */
   readonly deadlineMs: number;
+  /** Set for a batch stage (handler decorated with @BatchStage): how records are grouped for it. */
+  readonly batch?: BatchOptions;
   readonly scaling: ScalingHints;
 }
 
@@ -43,8 +51,12 @@ export interface StageOptions<I extends TopicSpec, O extends TopicSpec> {
   concurrency?: number;
   maxAttempts?: number;
   deadlineMs?: number;
+  /** Makes it a batch stage; `true` takes the defaults (256 records, 5 ms). */
+  batch?: Partial<BatchOptions> | true;
   scaling?: Partial<ScalingHints>;
 }
+
+const DEFAULT_BATCH: BatchOptions = { maxSize: 256, maxWaitMs: 5 };
 
 const STAGE_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 
@@ -52,6 +64,7 @@ const STAGE_NAME = /^[a-z][a-z0-9-]{0,40}$/;
 export function stage<const I extends TopicSpec, const O extends TopicSpec = never>(options: StageOptions<I, O>): StageSpec<I, O> {
   if (!STAGE_NAME.test(options.name)) throw new Error(`stage name "${options.name}" must be lower-case letters, digits and dashes`);
   if (!options.inputs.length) throw new Error(`stage ${options.name} declares no input topic`);
+  const batch = options.batch ? { ...DEFAULT_BATCH, ...(options.batch === true ? {} : options.batch) } : undefined;
   return {
     name: options.name,
     description: options.description,
@@ -60,9 +73,11 @@ export function stage<const I extends TopicSpec, const O extends TopicSpec = nev
     outputs: options.outputs ?? [],
     deadLetter: deadLetterTopic(options.name),
     group: options.group ?? `spine.${options.name}`,
-    concurrency: options.concurrency ?? 16,
+    // A batch stage needs as many records in progress as a batch holds, or batches never fill.
+    concurrency: options.concurrency ?? batch?.maxSize ?? 16,
     maxAttempts: options.maxAttempts ?? 4,
     deadlineMs: options.deadlineMs ?? 120_000,
+    ...(batch ? { batch } : {}),
     scaling: { minReplicas: 1, maxReplicas: 'partitions', lagThreshold: 1_000, ...options.scaling },
   };
 }

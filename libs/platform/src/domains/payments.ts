@@ -38,6 +38,7 @@ export const payments = defineDomain({
       service: 'fraud-features',
       inputs: [topics.paymentTransactions],
       outputs: [topics.enrichedTransactions],
+      batch: { maxSize: 256, maxWaitMs: 5 }, // one PostgreSQL statement per batch
     }),
     fraudScoring: stage({
       name: 'fraud-scoring',

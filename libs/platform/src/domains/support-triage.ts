@@ -38,6 +38,7 @@ export const supportTriage = defineDomain({
       service: 'enrichment',
       inputs: [topics.supportMessages],
       outputs: [topics.enrichedMessages],
+      batch: { maxSize: 256, maxWaitMs: 5 }, // one PostgreSQL transaction per batch
     }),
     inference: stage({
       name: 'inference',

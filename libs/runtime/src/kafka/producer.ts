@@ -1,5 +1,5 @@
 import { CompressionTypes, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
-import { SpanKind, context, inSpan, injectTraceContext } from '@spine/telemetry';
+import { SpanKind, context, inSpan, injectTraceContext, tracingEnabled } from '@spine/telemetry';
 import { classifyFailure } from '../stage/failures.js';
 import type { Emit } from '../stage/types.js';
 import type { KeyPartitioner } from './partitioner.js';
@@ -66,6 +66,7 @@ export class SpineProducer {
   /** Encodes (validating against the topic's schema) and produces; resolves with where each record landed, in order. */
   async publish(emits: readonly Emit[]): Promise<Published[]> {
     if (!emits.length) return [];
+    if (!tracingEnabled()) return this.sendRaw(await Promise.all(emits.map((emit) => this.encode(emit))));
     // A producer span per publish: at ingestion it starts the trace that every later stage continues.
     return inSpan('spine publish', SpanKind.PRODUCER, { 'messaging.system': 'kafka', 'messaging.batch.message_count': emits.length }, context.active(), async () => {
       const encoded = await Promise.all(emits.map((emit) => this.encode(emit)));
@@ -149,7 +150,7 @@ export class SpineProducer {
   private async encode(emit: Emit): Promise<{ topic: string; message: Message }> {
     const codec = await this.codecs.resolve(emit.topic);
     await this.partitioner.ensure([codec.name]);
-    const headers = injectTraceContext({ ...(emit.headers ?? {}) });
+    const headers = tracingEnabled() ? injectTraceContext({ ...(emit.headers ?? {}) }) : (emit.headers ?? {});
     const [key, value] = await Promise.all([codec.encodeKey(emit.key), codec.encodeValue(emit.value)]);
     return { topic: codec.name, message: { key, value, headers } };
   }

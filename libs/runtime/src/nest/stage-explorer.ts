@@ -1,7 +1,10 @@
 import { Inject, Injectable, type Type, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import type { StageMiddleware } from '../middleware/types.js';
+import type { StageSpec } from '@spine/topology';
+import { MicroBatcher, type BatchResults } from '../stage/micro-batcher.js';
 import { StageRunner, type RuntimeHandler } from '../stage/stage-runner.js';
+import type { InboundMessage, StageResult } from '../stage/types.js';
 import { SpineContext } from './spine-context.js';
 import type { StageMetadata } from './stage.decorator.js';
 import { SPINE_RUNTIME_OPTIONS, STAGE_METADATA, type MiddlewareRef, type SpineRuntimeOptions, type StageMiddlewareProvider } from './tokens.js';
@@ -34,7 +37,7 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
         if (!metadata) continue;
         // Through Nest's execution context, so guards and interceptors on the method apply to records
         // as they do to HTTP routes (context type 'spine'; arguments: the message, the record context).
-        const handler = this.externalContext.create(
+        const invoke = this.externalContext.create(
           instance,
           method as (...args: unknown[]) => unknown,
           methodName,
@@ -44,7 +47,10 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
           undefined,
           { guards: true, interceptors: true, filters: false },
           'spine',
-        ) as RuntimeHandler;
+        );
+        const handler: RuntimeHandler = metadata.batch
+          ? batchingHandler(invoke as (messages: InboundMessage<unknown, unknown>[]) => Promise<BatchResults<StageResult<StageSpec>>>, metadata.spec.batch!)
+          : (invoke as RuntimeHandler);
         if (metadata.spec.service !== this.options.service) {
           this.context.log('warn', 'stage is registered to another service', { stage: metadata.spec.name, registeredService: metadata.spec.service, service: this.options.service });
         }
@@ -82,4 +88,13 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
 
 function isClass(ref: MiddlewareRef): ref is Type<StageMiddlewareProvider> {
   return typeof ref === 'function' && /^class\s/.test(Function.prototype.toString.call(ref));
+}
+
+/** A per-record handler that hands each record to a batch handler through a MicroBatcher. */
+export function batchingHandler(
+  handleBatch: (messages: InboundMessage<unknown, unknown>[]) => Promise<BatchResults<StageResult<StageSpec>>>,
+  limits: NonNullable<StageSpec['batch']>,
+): RuntimeHandler {
+  const batcher = new MicroBatcher(handleBatch, limits);
+  return (message) => batcher.submit(message);
 }

@@ -16,6 +16,7 @@ export class SpineMetrics {
   });
   readonly lag = new Gauge({ name: 'spine_consumer_lag', help: 'High watermark minus next offset to consume, per partition', labelNames: ['stage', 'topic', 'partition'], registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'spine_in_flight_records', help: 'Records being handled now', labelNames: ['stage'], registers: [this.registry] });
+  readonly rebalancesStarted = new Counter({ name: 'spine_rebalances_started_total', help: 'Rebalances this member learnt of (it then starts no new record until it rejoins)', labelNames: ['stage'], registers: [this.registry] });
   readonly rebalances = new Counter({ name: 'spine_group_joins_total', help: 'Consumer group joins (first join and every rebalance)', labelNames: ['stage'], registers: [this.registry] });
 
   constructor() {

@@ -97,6 +97,14 @@ export class StageRunner {
       this.deps.metrics.rebalances.inc({ stage: this.spec.name });
       this.deps.log('info', 'joined consumer group', { stage: this.spec.name, group: this.groupId, assignment: event.payload.memberAssignment });
     });
+    // The member learns of a rebalance at its next heartbeat. From then on it starts no new record: those
+    // not started would be redone by the partition's next owner anyway (a duplicate on the output topic).
+    // Records in flight finish; what finished is committed while the group still accepts this generation.
+    consumer.on(consumer.events.REBALANCING, () => {
+      for (const worker of this.workers.values()) worker.close();
+      this.deps.metrics.rebalancesStarted.inc({ stage: this.spec.name });
+      this.deps.log('info', 'group rebalancing: starting no new records', { stage: this.spec.name, group: this.groupId });
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       const error = event.payload.error;
       this.deps.log('error', 'consumer crashed', { stage: this.spec.name, error: error.message, restart: event.payload.restart });

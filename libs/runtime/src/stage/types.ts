@@ -41,3 +41,6 @@ export type InboundFor<S extends StageSpec> = Inbound<InputsOf<S>>;
 export type EmitFor<S extends StageSpec> = Outbound<OutputsOf<S>>;
 export type StageResult<S extends StageSpec> = EmitFor<S> | readonly EmitFor<S>[] | void;
 export type StageHandler<S extends StageSpec = StageSpec> = (message: InboundFor<S>) => Promise<StageResult<S>>;
+
+/** A batch stage's handler: records in, one result (or Error, for that record alone) per record, in order. */
+export type BatchStageHandler<S extends StageSpec = StageSpec> = (messages: readonly InboundFor<S>[]) => Promise<ReadonlyArray<StageResult<S> | Error>>;
