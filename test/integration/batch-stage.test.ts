@@ -6,6 +6,7 @@ import type { SupportMessageReceived } from '@spine/schemas';
 import { resolveTopic, stage, provision, type StageSpec } from '@spine/topology';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { startStage } from '../harness/stage.js';
+import { enrichedEmit, supportMessage } from '../harness/support-records.js';
 
 const { topics } = supportTriage;
 
@@ -23,15 +24,7 @@ describe('batch stages', () => {
     await fx.close();
   });
 
-  const message = (customerId: string, body: string): SupportMessageReceived => ({
-    metadata: { eventId: randomUUID(), occurredAt: new Date(), receivedAt: new Date(), source: 'batch', correlationId: randomUUID() },
-    customerId,
-    channel: 'CHAT',
-    subject: null,
-    body,
-    orderAmount: null,
-  });
-  const features = { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 1, previousContactAt: null, lifetimeOrderAmount: '0.00' };
+  const message = (customerId: string, body: string) => supportMessage(customerId, body, 'batch');
 
   it('hands the handler batches, keeps each key in order, and dead-letters only the poison record of a batch', async () => {
     const spec: StageSpec = stage({ name: `batch-${randomUUID().slice(0, 6)}`, description: 'test', service: 'test', inputs: [topics.supportMessages], outputs: [topics.enrichedMessages], batch: { maxSize: 64, maxWaitMs: 10 }, maxAttempts: 2 });
@@ -46,7 +39,7 @@ describe('batch stages', () => {
       if (messages.some((m) => m.value.body === 'poison')) throw new PermanentError('the batch statement failed on a poison record');
       await sleep(5);
       for (const m of messages) seen.set(m.value.customerId, [...(seen.get(m.value.customerId) ?? []), Number(m.value.body)]);
-      return messages.map((m) => ({ topic: topics.enrichedMessages, key: m.value.customerId, value: { message: m.value, features } })) as StageResult<StageSpec>[];
+      return messages.map((m) => enrichedEmit(m.value)) as StageResult<StageSpec>[];
     }, spec.batch!);
     runners.push(await startStage(fx, spec, handler as never));
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { supportTriage } from '@spine/platform';
-import { DLQ_HEADERS, type Emit, type StageMiddleware, type StageRunner } from '@spine/runtime';
+import { DLQ_HEADERS, type StageMiddleware, type StageRunner } from '@spine/runtime';
 import type { SupportMessageEnriched, SupportMessageReceived } from '@spine/schemas';
 import { provision, resolveTopic, stage, topic, type StageSpec } from '@spine/topology';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { startStage } from '../harness/stage.js';
+import { enrichedEmit, supportMessage } from '../harness/support-records.js';
 
 const { topics } = supportTriage;
 
@@ -40,16 +41,8 @@ describe('stage contract: middlewares, deadlines, failures', () => {
     return spec;
   }
 
-  const message = (customerId: string, body: string): SupportMessageReceived => ({
-    metadata: { eventId: randomUUID(), occurredAt: new Date(), receivedAt: new Date(), source: 'contract', correlationId: randomUUID() },
-    customerId,
-    channel: 'CHAT',
-    subject: null,
-    body,
-    orderAmount: null,
-  });
-  const features = { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 1, previousContactAt: null, lifetimeOrderAmount: '0.00' };
-  const enriched = (value: SupportMessageReceived, to: typeof topics.enrichedMessages | typeof smallOutput = topics.enrichedMessages): Emit => ({ topic: to, key: value.customerId, value: { message: value, features } satisfies SupportMessageEnriched });
+  const message = (customerId: string, body: string) => supportMessage(customerId, body, 'contract');
+  const enriched = (value: SupportMessageReceived, to: typeof topics.enrichedMessages | typeof smallOutput = topics.enrichedMessages) => enrichedEmit(value, to);
 
   it('runs app middlewares around the handler in order (service-wide, then the stage\'s), and lets one answer without the handler', async () => {
     const order: string[] = [];

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { supportTriage } from '@spine/platform';
-import { DLQ_HEADERS, PermanentError, type Emit, type InboundMessage, type StageRunner } from '@spine/runtime';
+import { DLQ_HEADERS, PermanentError, type InboundMessage, type StageRunner } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { startStage, type TestHandler } from '../harness/stage.js';
+import { enrichedEmit, supportMessage } from '../harness/support-records.js';
 
 const { topics, stages } = supportTriage;
 
@@ -22,16 +22,7 @@ describe('StageRunner', () => {
     await fx.close();
   });
 
-  function message(customerId: string, body: string): SupportMessageReceived {
-    return {
-      metadata: { eventId: randomUUID(), occurredAt: new Date(), receivedAt: new Date(), source: 'test', correlationId: randomUUID() },
-      customerId,
-      channel: 'CHAT',
-      subject: null,
-      body,
-      orderAmount: null,
-    };
-  }
+  const message = (customerId: string, body: string) => supportMessage(customerId, body);
 
   async function run(handler: TestHandler<SupportMessageReceived>): Promise<StageRunner> {
     const runner = await startStage(fx, { ...stages.enrichment, maxAttempts: 3 }, handler);
@@ -39,11 +30,7 @@ describe('StageRunner', () => {
     return runner;
   }
 
-  const enrich = (m: InboundMessage<SupportMessageReceived>): Emit => ({
-    topic: topics.enrichedMessages,
-    key: m.value.customerId,
-    value: { message: m.value, features: { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: m.value.body.length, previousContactAt: null, lifetimeOrderAmount: '0.00' } },
-  });
+  const enrich = (m: InboundMessage<SupportMessageReceived>) => enrichedEmit(m.value);
 
   it('retries a transient failure with backoff and emits once; a permanent one goes to the DLQ at once', async () => {
     const attempts = new Map<string, number[]>();
