@@ -1,8 +1,17 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@spine/runtime';
 import { AppModule } from './app.module.js';
-import { DEFAULT_PORT, SERVICE_NAME } from './config.js';
+import { databaseUrl } from '@spine/postgres';
+import { DATABASE_PURPOSE, DEFAULT_PORT, SERVICE_NAME } from './config.js';
 import { addEventSchemas } from './openapi.js';
+
+// Fail fast, before connecting to anything, when the database (API keys, idempotency keys) is not configured.
+try {
+  databaseUrl(SERVICE_NAME, DATABASE_PURPOSE);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 await bootstrapService(AppModule, {
   service: SERVICE_NAME,

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { AiResultStore } from '@spine/ai-result-store';
 import { sinkStage } from '@spine/platform';
-import { ApiKeyGuard } from '@spine/runtime';
+import { ApiKeyGuard, RequireScopes } from '@spine/runtime';
 import { toResultView } from './to-ai-result-row.js';
 
 const RESULT_TOPICS = sinkStage.inputs.map((t) => t.name);
@@ -22,6 +22,7 @@ const RESULT_TOPICS = sinkStage.inputs.map((t) => t.name);
 @ApiBearerAuth()
 @ApiSecurity('x-api-key')
 @UseGuards(ApiKeyGuard)
+@RequireScopes('results:read')
 @Controller('v1/results')
 export class ResultsController {
   constructor(private readonly results: AiResultStore) {}

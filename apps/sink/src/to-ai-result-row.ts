@@ -1,4 +1,4 @@
-import type { AiResultRow } from '@spine/ai-result-store';
+import { toResultJson, type AiResultRow } from '@spine/ai-result-store';
 import { PermanentError, type InboundMessage } from '@spine/runtime';
 import type { EventMetadata, ModelInfo } from '@spine/schemas';
 
@@ -23,7 +23,7 @@ export function toAiResultRow(m: InboundMessage<unknown, unknown>, resultTopic: 
     modelVersion: model.version,
     occurredAt: metadata.occurredAt,
     receivedAt: metadata.receivedAt,
-    result: toJsonObject(value!),
+    result: toResultJson(value!),
     traceId,
     sourceTopic: m.topic,
     sourcePartition: m.partition,
@@ -35,16 +35,6 @@ export function toAiResultRow(m: InboundMessage<unknown, unknown>, resultTopic: 
 export function traceIdOf(headers: Readonly<Record<string, string>>): string | null {
   const traceId = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(headers.traceparent ?? '')?.[1];
   return traceId && !/^0+$/.test(traceId) ? traceId : null;
-}
-
-/** The Avro value as JSON: dates as ISO strings (Date.toJSON), decimals stay exact strings, bytes as base64. */
-function toJsonObject(value: object): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-      const raw = this[key];
-      return Buffer.isBuffer(raw) ? raw.toString('base64') : v;
-    }),
-  ) as Record<string, unknown>;
 }
 
 /**

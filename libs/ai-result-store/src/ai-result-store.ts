@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdentifier } from '@spine/postgres';
+import { declarePersonalData, erasePersonalData, quoteIdentifier, type PersonalDataDeclaration, type PersonalDataStore, type Queryable } from '@spine/postgres';
 import { COLUMNS, fromStoredRow, type StoredRow } from './columns.js';
 import { migrate } from './migrate.js';
 import type { AiResultRow, AiResultStoreOptions } from './types.js';
@@ -12,25 +12,42 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Every domain's AI results, stored once per (event id, result topic) however often the sink sees them.
  * The pool is the caller's.
  */
-export class AiResultStore {
+export class AiResultStore implements PersonalDataStore {
   private readonly schema: string;
+  private readonly schemaName: string;
   private readonly table: string;
   private readonly qualifiedTable: string;
   private readonly insertSql: string;
+  /** Results name their customer by entity key (support) or in the result's customerId (payments: keyed by card). */
+  readonly personalData: PersonalDataDeclaration;
 
   constructor(
     private readonly pool: pg.Pool,
     options: AiResultStoreOptions = {},
   ) {
-    this.schema = quoteIdentifier(options.schema ?? 'spine', 'schema');
+    this.schemaName = options.schema ?? 'spine';
+    this.schema = quoteIdentifier(this.schemaName, 'schema');
     this.table = quoteIdentifier(options.table ?? 'ai_results', 'table');
     this.qualifiedTable = `${this.schema}.${this.table}`;
     this.insertSql = buildInsert(this.qualifiedTable);
+    const table = options.table ?? 'ai_results';
+    this.personalData = {
+      store: `ai-result-store:${table}`,
+      description: "Every domain's AI results: the customer is the entity key or the result's customerId.",
+      tables: [{ table, match: [{ column: 'entity_key' }, { jsonColumn: 'result', field: 'customerId' }] }],
+    };
   }
 
-  /** Creates the schema and table if missing; call once on start. */
-  migrate(): Promise<void> {
-    return migrate(this.pool, this.schema, this.table);
+  /** Creates the schema and table if missing and declares the table's personal data; call once on start. */
+  async migrate(): Promise<void> {
+    await migrate(this.pool, this.schema, this.table);
+    await declarePersonalData(this.pool, this.schemaName, this.personalData);
+  }
+
+  /** Deletes every result of the customer (GDPR erasure); returns how many. */
+  async eraseCustomer(customerId: string, db: Queryable = this.pool): Promise<number> {
+    const erased = await erasePersonalData(db, this.schemaName, this.personalData, customerId);
+    return erased.reduce((sum, t) => sum + t.rows, 0);
   }
 
   /** Inserts rows; rows already stored (same event id and result topic) are left untouched. Returns how many were new. */

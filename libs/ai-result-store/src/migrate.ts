@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '@spine/postgres';
+import { addStreamColumns } from './stream-columns.js';
 
 /**
  * Creates the schema and AI results table if missing; safe on every start and from several instances at once.
@@ -32,5 +33,6 @@ export async function migrate(pool: pg.Pool, schema: string, table: string): Pro
         PRIMARY KEY (event_id, result_topic)
       )`);
     await client.query(`CREATE INDEX IF NOT EXISTS ${table.replace(/"$/, '_entity"')} ON ${schema}.${table} (entity_key, stored_at)`);
+    await addStreamColumns(client, schema, table);
   });
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdentifier } from '@spine/postgres';
+import { declarePersonalData, quoteIdentifier, type PersonalDataDeclaration, type PersonalDataStore, type Queryable } from '@spine/postgres';
 import { migrate } from './migrate.js';
 import { cardActivitySql, toHistory, type HistoryRow } from './sql.js';
 import type { CardActivityStoreOptions, CardPayment, PaymentHistory } from './types.js';
@@ -13,8 +13,11 @@ const MAX_TABLE_LENGTH = 63 - '_customer_time_idx'.length;
  * Per-card and per-customer payment history for velocity features, fed by the payment stream. The pool belongs
  * to the caller (one pool per process, shared with whatever else talks to the database).
  */
-export class CardActivityStore {
+export class CardActivityStore implements PersonalDataStore {
   private readonly schema: string;
+  private readonly schemaName: string;
+  /** Payments name their customer in customer_id (all of the customer's cards). */
+  readonly personalData: PersonalDataDeclaration;
   private readonly table: string;
   private readonly tableName: string;
   private readonly sql: ReturnType<typeof cardActivitySql>;
@@ -23,18 +26,25 @@ export class CardActivityStore {
     private readonly pool: pg.Pool,
     options: CardActivityStoreOptions = {},
   ) {
-    this.schema = quoteIdentifier(options.schema ?? 'spine', 'schema');
+    this.schemaName = options.schema ?? 'spine';
+    this.schema = quoteIdentifier(this.schemaName, 'schema');
     this.tableName = options.table ?? 'card_payments';
     this.table = quoteIdentifier(this.tableName, 'table');
     if (this.tableName.length > MAX_TABLE_LENGTH) {
       throw new Error(`Invalid table ${JSON.stringify(this.tableName)}: at most ${MAX_TABLE_LENGTH} characters (index names derive from it)`);
     }
     this.sql = cardActivitySql(`${this.schema}.${this.table}`);
+    this.personalData = {
+      store: `card-activity-store:${this.tableName}`,
+      description: 'Payments-domain card activity: every payment seen, with its card and customer.',
+      tables: [{ table: this.tableName, match: [{ column: 'customer_id' }] }],
+    };
   }
 
-  /** Creates the schema, table and indexes if missing; call once on start. */
-  migrate(): Promise<void> {
-    return migrate(this.pool, this.schema, this.table, this.tableName);
+  /** Creates the schema, table and indexes if missing and declares the table's personal data; call once on start. */
+  async migrate(): Promise<void> {
+    await migrate(this.pool, this.schema, this.table, this.tableName);
+    await declarePersonalData(this.pool, this.schemaName, this.personalData);
   }
 
   /**
@@ -81,8 +91,8 @@ export class CardActivityStore {
   }
 
   /** Deletes every stored payment of the customer (all cards), e.g. for a GDPR erasure; returns how many. */
-  async eraseCustomer(customerId: string): Promise<number> {
-    const result = await this.pool.query(this.sql.eraseCustomer, [customerId]);
+  async eraseCustomer(customerId: string, db: Queryable = this.pool): Promise<number> {
+    const result = await db.query(this.sql.eraseCustomer, [customerId]);
     return result.rowCount ?? 0;
   }
 }

@@ -14,25 +14,14 @@ export interface CardPayment {
   occurredAt: Date;
 }
 
-/** An earlier payment of the same card, as stored. */
-export interface PriorPayment {
-  /** Parsed from the stored numeric(12,2); fine for features, not for bookkeeping. */
-  amount: number;
-  merchantId: string;
-  country: string;
-  occurredAt: Date;
-}
-
-/** What the store knew about a payment's card and customer when it recorded (or re-read) the payment. */
-export interface PaymentHistory {
-  /**
-   * The card's payments with occurredAt in [t − 30 days, t] (t = this payment's occurredAt, 30 days = 720 hours),
-   * this payment itself excluded by eventId; ascending by occurredAt, ties by eventId.
-   */
-  cardPayments: PriorPayment[];
-  /** The customer's payments (all cards) with occurredAt in (t − 24 h, t], this payment excluded by eventId. */
-  customerPaymentsLast24h: number;
-}
+/**
+ * What the store reads back is what the fraud features need, so the feature function's types are the
+ * contract: cardPayments = the card's payments with occurredAt in [t − 30 days, t] (t = this payment's
+ * occurredAt, 30 days = 720 hours), this payment excluded by eventId, ascending by occurredAt, ties by eventId
+ * (amounts parsed from numeric(12,2): fine for features, not for bookkeeping); customerPaymentsLast24h = the
+ * customer's payments (all cards) with occurredAt in (t − 24 h, t], this payment excluded.
+ */
+export type { PaymentHistory, PriorPayment } from '@spine/fraud-model';
 
 export interface CardActivityStoreOptions {
   /** PostgreSQL schema holding the table; default 'spine'. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { migrate } from './migrate.js';
-import { quoteIdentifier, withTransaction } from '@spine/postgres';
+import { declarePersonalData, erasePersonalData, quoteIdentifier, withTransaction, type PersonalDataStore, type Queryable } from '@spine/postgres';
+import { FEATURE_STORE_PERSONAL_DATA } from './personal-data.js';
 import { featureSql, toFeatures, type AppliedEventRow, type FeaturesRow } from './sql.js';
 import type { CustomerFeatures, FeatureStoreOptions, FeatureUpdate } from './types.js';
 import { assertUpdate } from './validate.js';
@@ -10,7 +11,8 @@ import { assertUpdate } from './validate.js';
  * Online per-customer features, fed by the message stream. The pool belongs to the caller (one pool per
  * process, shared with whatever else talks to the database).
  */
-export class FeatureStore {
+export class FeatureStore implements PersonalDataStore {
+  readonly personalData = FEATURE_STORE_PERSONAL_DATA;
   private readonly schema: string;
   private readonly sql: ReturnType<typeof featureSql>;
   /**
@@ -35,9 +37,16 @@ export class FeatureStore {
     };
   }
 
-  /** Creates the tables if missing; call once on start. */
-  migrate(): Promise<void> {
-    return migrate(this.pool, this.schema);
+  /** Creates the tables if missing and declares their personal data; call once on start. */
+  async migrate(): Promise<void> {
+    await migrate(this.pool, this.schema);
+    await declarePersonalData(this.pool, this.schema.slice(1, -1), this.personalData);
+  }
+
+  /** Deletes the customer's applied events and running totals (GDPR erasure); returns how many rows. */
+  async eraseCustomer(customerId: string, db: Queryable = this.pool): Promise<number> {
+    const erased = await erasePersonalData(db, this.schema.slice(1, -1), this.personalData, customerId);
+    return erased.reduce((sum, t) => sum + t.rows, 0);
   }
 
   /**

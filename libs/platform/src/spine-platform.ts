@@ -14,11 +14,20 @@ export const sinkStage = stage({
   batch: { maxSize: 500, maxWaitMs: 5 }, // one INSERT per batch
 });
 
+/** The platform's delivery stage: writes each AI result, per matching webhook subscription, to a PostgreSQL outbox that a dispatcher delivers from. */
+export const webhooksStage = stage({
+  name: 'webhooks',
+  description: 'Queues each AI result for every webhook subscription it matches (outbox in PostgreSQL); the service delivers them signed, with retries.',
+  service: 'webhooks',
+  inputs: domains.flatMap((d) => Object.values(d.topics).filter((t) => t.result)),
+});
+
 /** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */
 export const spinePlatform = new Platform(domains, {
-  stages: [sinkStage],
+  stages: [sinkStage, webhooksStage],
   services: [
-    { name: 'ingestion', description: 'HTTP ingestion of business events', port: 3000, api: 'POST /v1/events' },
+    { name: 'ingestion', description: 'HTTP ingestion of business events', port: 3000, database: 'API keys and idempotency keys are kept in PostgreSQL', api: 'POST /v1/events' },
     { name: 'sink', description: 'AI result store and query API', port: 3003, database: 'AI results are stored in PostgreSQL', api: 'GET /v1/results/:eventId' },
+    { name: 'webhooks', description: 'Signed webhook delivery of AI results', port: 3006, database: 'Webhook subscriptions and the delivery outbox live in PostgreSQL', api: 'POST/GET/DELETE /v1/webhooks/subscriptions' },
   ],
 });

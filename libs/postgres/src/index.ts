@@ -2,3 +2,14 @@ export { withTransaction } from './transaction.js';
 export { quoteIdentifier } from './sql-identifier.js';
 export { databaseUrl, databaseSchema } from './env.js';
 export { PostgresModule, PG_POOL } from './postgres.module.js';
+export {
+  createPersonalDataCatalog,
+  declarePersonalData,
+  declaredPersonalData,
+  erasePersonalData,
+  type CustomerMatch,
+  type ErasedTable,
+  type PersonalDataDeclaration,
+  type PersonalDataStore,
+  type Queryable,
+} from './personal-data.js';

@@ -22,6 +22,11 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+export interface SendOptions {
+  /** Aborted: records not yet sent are withdrawn and the publish rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
 /** Most records one coalesced send carries; beyond it the rest waits for the next send. */
 const MAX_RECORDS_PER_SEND = 2_000;
 
@@ -64,25 +69,27 @@ export class SpineProducer {
   }
 
   /** Encodes (validating against the topic's schema) and produces; resolves with where each record landed, in order. */
-  async publish(emits: readonly Emit[]): Promise<Published[]> {
+  async publish(emits: readonly Emit[], options: SendOptions = {}): Promise<Published[]> {
     if (!emits.length) return [];
-    if (!tracingEnabled()) return this.sendRaw(await Promise.all(emits.map((emit) => this.encode(emit))));
+    if (!tracingEnabled()) return this.sendRaw(await Promise.all(emits.map((emit) => this.encode(emit))), options);
     // A producer span per publish: at ingestion it starts the trace that every later stage continues.
     return inSpan('spine publish', SpanKind.PRODUCER, { 'messaging.system': 'kafka', 'messaging.batch.message_count': emits.length }, context.active(), async () => {
       const encoded = await Promise.all(emits.map((emit) => this.encode(emit)));
-      return this.sendRaw(encoded);
+      return this.sendRaw(encoded, options);
     });
   }
 
   /** Produces already-encoded records (dead letters, replays); same durability and partitioning as publish. */
-  sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>): Promise<Published[]> {
+  sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>, options: SendOptions = {}): Promise<Published[]> {
     if (!records.length) return Promise.resolve([]);
     const partitioned = records.map(({ topic, message }) => ({
       topic,
       message: { ...message, partition: message.partition ?? this.partitioner.partition(topic, toBuffer(message.key)) },
     }));
     return new Promise((resolve, reject) => {
-      this.queue.push({ records: partitioned, resolve, reject });
+      const pending: Pending = { records: partitioned, resolve, reject };
+      if (options.signal && withdrawOnAbort(this.queue, pending, options.signal)) return;
+      this.queue.push(pending);
       void this.drain();
     });
   }
@@ -154,6 +161,22 @@ export class SpineProducer {
     const [key, value] = await Promise.all([codec.encodeKey(emit.key), codec.encodeValue(emit.value)]);
     return { topic: codec.name, message: { key, value, headers } };
   }
+}
+
+/** Aborting a publish withdraws its records while they still wait in the queue (never sent); true if already aborted. */
+function withdrawOnAbort(queue: Pending[], pending: Pending, signal: AbortSignal): boolean {
+  if (signal.aborted) {
+    pending.reject(signal.reason);
+    return true;
+  }
+  signal.addEventListener('abort', () => {
+    const at = queue.indexOf(pending);
+    if (at >= 0) {
+      queue.splice(at, 1);
+      pending.reject(signal.reason);
+    }
+  }, { once: true });
+  return false;
 }
 
 function toBuffer(key: Message['key']): Buffer | null {

@@ -1,29 +1,73 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ForbiddenException, HttpException, HttpStatus, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Scope } from '@spine/edge';
+import { edgeSecurity, type EdgeSecurity } from './edge-security.js';
+import { readJsonBody } from './json-body.js';
+import { setPrincipal } from './principal.js';
+import { SCOPES_METADATA } from './scopes.decorator.js';
+import { SpineContext } from './spine-context.js';
 
 /**
- * Business endpoints need an API key: `Authorization: Bearer <key>` or `x-api-key: <key>`.
- * Keys come only from the environment (SPINE_API_KEYS, comma-separated); with none set, every call is refused.
+ * The edge of every business endpoint, in this order, each step before anything of the request is parsed:
+ * 1. authentication (401): a bootstrap key from SPINE_API_KEYS (all scopes), a key made by `spine-cli keys create`
+ *    (hashed in PostgreSQL), or a JWT; `Authorization: Bearer <credential>` or `x-api-key: <key>`;
+ * 2. scopes (403): the route's @RequireScopes (admin when it declares none);
+ * 3. the credential's rate limit (429 with Retry-After);
+ * 4. only then the JSON body (415/413/400), so refused requests cost no parsing and reach nothing behind.
+ * The principal is then on the request (principalOf).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys = (process.env.SPINE_API_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k.length >= 16)
-    .map((k) => Buffer.from(k));
+  private readonly edge: EdgeSecurity;
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
-    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const presented = bearer ?? request.headers['x-api-key'];
-    if (presented && this.keys.some((key) => safeEqual(key, Buffer.from(presented)))) return true;
-    throw new UnauthorizedException(
-      this.keys.length ? 'missing or invalid API key (Authorization: Bearer <key> or x-api-key)' : 'no API keys configured on this service (set SPINE_API_KEYS, keys of 16+ characters)',
-    );
+  constructor(
+    private readonly reflector: Reflector,
+    context: SpineContext,
+  ) {
+    this.edge = edgeSecurity(context.service, context.metrics.registry);
   }
-}
 
-function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<IncomingMessage & { body?: unknown }>();
+    const response = context.switchToHttp().getResponse<ServerResponse>();
+    const refuse = (status: number, reason: string, error: HttpException): never => {
+      this.edge.refused.inc({ status: String(status), reason });
+      throw error;
+    };
+
+    const outcome = await this.edge.authenticator.authenticate(request.headers);
+    if (!outcome.ok) {
+      if (outcome.status === 503) {
+        response.setHeader('Retry-After', '2');
+        refuse(503, 'credentials-unverifiable', new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: outcome.message }));
+      }
+      response.setHeader('WWW-Authenticate', 'Bearer');
+      refuse(401, 'unauthenticated', new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: outcome.message }));
+    }
+    const principal = (outcome as Extract<typeof outcome, { ok: true }>).principal;
+
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, [context.getHandler(), context.getClass()]) ?? ['admin'];
+    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length) {
+      refuse(403, 'scope', new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this credential lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this endpoint needs` }));
+    }
+
+    const taken = this.edge.limiter?.take(principal.id);
+    if (taken && !taken.allowed) {
+      response.setHeader('Retry-After', String(taken.retryAfterSeconds));
+      const { ratePerSecond, burst } = this.edge.limiter!.options;
+      refuse(429, 'rate-limit', new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `rate limit of ${ratePerSecond} requests/s (burst ${burst}) for this credential exceeded; retry after ${taken.retryAfterSeconds} s` }, HttpStatus.TOO_MANY_REQUESTS));
+    }
+
+    setPrincipal(request, principal);
+    try {
+      await readJsonBody(request, this.edge.bodyLimitBytes);
+    } catch (error) {
+      if (error instanceof HttpException) refuse(error.getStatus(), 'body', error);
+      throw error;
+    }
+    return true;
+  }
 }

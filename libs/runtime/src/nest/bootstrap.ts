@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { initTelemetry } from '@spine/telemetry';
 import { jsonLog } from './logger.js';
+import { OPS_PATHS, startOpsServer } from './ops-server.js';
 
 export interface BootstrapOptions {
   service: string;
@@ -23,8 +24,17 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
   const telemetry = initTelemetry(options.service);
   // Nest's own log lines as JSON too, like the runtime's: one parseable format per process.
   const logger = new ConsoleLogger(options.service, { json: true, colors: false, logLevels: ['error', 'warn', 'log'] });
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: true });
-  app.useBodyParser('json', { limit: process.env.SPINE_HTTP_BODY_LIMIT ?? '5mb' });
+  // No body parser in front of the routes: ApiKeyGuard parses JSON bodies itself, after authentication, scopes
+  // and rate limits, so a refused request is never parsed (SPINE_HTTP_BODY_LIMIT still applies there).
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
+  const opsPort = process.env.SPINE_OPS_PORT?.trim() ? Number(process.env.SPINE_OPS_PORT) : undefined;
+  if (opsPort !== undefined) {
+    if (!Number.isInteger(opsPort) || opsPort < 1 || opsPort > 65_535) throw new Error(`SPINE_OPS_PORT must be a TCP port, got "${process.env.SPINE_OPS_PORT}"`);
+    // Ops endpoints move to their own port: the business port no longer answers them.
+    app.use((request: { url: string }, response: { status(code: number): { json(body: unknown): void } }, next: () => void) =>
+      OPS_PATHS.test(request.url) ? response.status(404).json({ statusCode: 404, message: `ops endpoints are served on port ${opsPort} (SPINE_OPS_PORT)` }) : next(),
+    );
+  }
   if (options.openApi) {
     const config = new DocumentBuilder()
       .setTitle(options.openApi.title)
@@ -64,6 +74,11 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
   const host = process.env.HOST ?? '127.0.0.1';
   await app.listen(port, host);
   log('info', `${options.service} listening`, { url: `http://${host}:${port}`, pid: process.pid });
+  if (opsPort !== undefined) {
+    const opsServer = await startOpsServer(app, opsPort, process.env.SPINE_OPS_HOST ?? host);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => opsServer.close());
+    log('info', `${options.service} ops endpoints listening`, { url: `http://${process.env.SPINE_OPS_HOST ?? host}:${opsPort}` });
+  }
   return app;
 }
 

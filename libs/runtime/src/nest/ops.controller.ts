@@ -19,8 +19,10 @@ export class OpsController {
   @HttpCode(200)
   ready() {
     const stages = this.stages.runners.map((r) => r.status);
-    const ready = this.context.producer.isConnected && this.stages.runners.every((r) => r.ready);
-    const body = { status: ready ? 'ready' : 'not-ready', service: this.context.service, producer: this.context.producer.isConnected, stages };
+    // Not ready while Kafka does not answer (probed every second or so), so traffic goes to healthy instances.
+    const broker = this.context.broker.status;
+    const ready = this.context.producer.isConnected && broker.healthy && this.stages.runners.every((r) => r.ready);
+    const body = { status: ready ? 'ready' : 'not-ready', service: this.context.service, producer: this.context.producer.isConnected, broker, stages };
     if (!ready) throw new ServiceUnavailableException(body);
     return body;
   }

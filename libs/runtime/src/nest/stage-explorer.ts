@@ -59,6 +59,7 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
         this.runners.push(new StageRunner(metadata.spec, handler, { kafka, codecs, producer, partitioner, metrics, log }, [...global, ...own]));
       }
     }
+    if (this.runners.length) await this.context.kafkaReady; // started before Kafka: wait for it (logged), do not exit
     await Promise.all(this.runners.map((runner) => runner.start()));
   }
 

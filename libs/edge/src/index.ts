@@ -1,0 +1,15 @@
+export { SCOPES, isScope, parseScopes, type Scope } from './scopes.js';
+export { describePrincipal, type Principal } from './auth/principal.js';
+export { Authenticator, type AuthOutcome, type AuthenticatorOptions } from './auth/authenticator.js';
+export { JwtVerifier, JwtRejectedError, JwtUnverifiableError, type JwtOptions } from './auth/jwt-verifier.js';
+export { TtlCache } from './auth/ttl-cache.js';
+export { ApiKeyStore, type ApiKeyInfo, type ApiKeyCredential } from './api-keys/api-key-store.js';
+export { generateApiKey, apiKeyId, hashApiKey, sameDigest, type GeneratedKey } from './api-keys/key-format.js';
+export { TokenBucketLimiter, type TakeResult, type TokenBucketOptions } from './rate-limit/token-bucket.js';
+export { IdempotencyStore, isValidIdempotencyKey, type Acquired, type IdempotencyOptions } from './idempotency/idempotency-store.js';
+export { canonicalJson, requestHash } from './idempotency/request-hash.js';
+export { AuditLog, AUDIT_ACTIONS, cliActor, type AuditEntry, type AuditRecord } from './audit/audit-log.js';
+export { ErasureCoordinator, type ErasureReport } from './erasure/erasure-coordinator.js';
+export { kafkaRetentionNotes, type KafkaRetentionNote, type TopicRetention } from './erasure/kafka-retention.js';
+export { migrateEdge } from './migrate.js';
+export { numberFromEnv } from './env.js';

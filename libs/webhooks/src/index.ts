@@ -1,0 +1,15 @@
+export { webhooksProviders, WEBHOOKS_CONFIG, WEBHOOK_PERSONAL_DATA } from './providers.js';
+export { webhooksConfigFromEnv, retryDelay, DEFAULT_RETRY_SCHEDULE, type WebhooksConfig } from './config.js';
+export { parseDuration, parseSchedule } from './duration.js';
+export { TargetUrlPolicy, TargetUrlRefusedError } from './url-policy.js';
+export { newSigningSecret, signedHeaders } from './signer.js';
+export { SecretBox } from './secret-box.js';
+export { parseSubscriptionInput, type SubscriptionFilter, type SubscriptionInput, type Issue } from './subscription-input.js';
+export { SubscriptionStore, type Subscription } from './subscription-store.js';
+export { Outbox, type OutboxEntry, type ClaimedDelivery, type DeadLetter } from './outbox.js';
+export { migrateWebhooks } from './migrate.js';
+export { HttpSender, type AttemptOutcome } from './http-sender.js';
+export { Dispatcher } from './dispatcher.js';
+export { WebhookMetrics } from './metrics.js';
+export { WebhooksStage } from './webhooks.stage.js';
+export { toOutboxEntry, deliveryBody, RESULT_EVENT_TYPE } from './delivery-body.js';
