@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { spinePlatform } from '@spine/platform';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,14 +26,23 @@ describe('operations: redrive and replay', () => {
     await fx.close();
   });
 
-  /** Runs the CLI; resolves with its exit status and output instead of throwing. */
-  const spineCliResult = (...args: string[]) => {
-    const result = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, encoding: 'utf8' });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
+  /**
+   * Runs the CLI as a real process, asynchronously: a synchronous child would block this process's event
+   * loop, and with it the heartbeats of the stage running here (which would then be evicted from its group).
+   */
+  const spineCliResult = (...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
 
-  const spineCli = (...args: string[]) =>
-    execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, encoding: 'utf8', stdio: 'pipe' });
+  /** Runs the CLI; resolves with its stdout, rejects with its stderr when it fails. */
+  const spineCli = async (...args: string[]): Promise<string> => {
+    const result = await spineCliResult(...args);
+    if (result.status !== 0) throw new Error(`spine-cli ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    return result.stdout;
+  };
 
   async function startEnrichment(handler: TestHandler<SupportMessageReceived>): Promise<void> {
     runner = await startStage(fx, { ...stages.enrichment, maxAttempts: 1 }, handler, { tuning: { partitionsConsumedConcurrently: 2 } });
@@ -57,7 +66,7 @@ describe('operations: redrive and replay', () => {
     expect(dead!.headers['spine.dlq.error.message']).toBe('model artifact missing');
 
     broken = false; // the fix is deployed
-    spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
+    await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
     const [redriven] = (await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 2)).slice(1);
     expect(redriven!.value).toEqual(dead!.value);
     expect(redriven!.headers['x-tenant']).toBe('acme');
@@ -66,16 +75,16 @@ describe('operations: redrive and replay', () => {
     expect(handled).toEqual([eventId]);
 
     // Re-driving again moves nothing: progress is kept by the redrive consumer group.
-    spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
+    await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
     const offsets = await fx.admin.fetchTopicOffsets(fx.topology.topics.supportMessages.name);
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(2);
   });
 
   it('replays a stopped stage from the earliest offset, and refuses while the stage is running', async () => {
-    expect(() => spineCli('replay', '--stage', 'enrichment', '--from', 'earliest')).toThrow(/active member/);
+    await expect(spineCli('replay', '--stage', 'enrichment', '--from', 'earliest')).rejects.toThrow(/active member/);
     await runner!.stop();
     runner = undefined;
-    spineCli('replay', '--stage', 'enrichment', '--from', 'earliest');
+    await spineCli('replay', '--stage', 'enrichment', '--from', 'earliest');
     const seen: string[] = [];
     await startEnrichment(async (m) => {
       seen.push(m.value.metadata.eventId);
@@ -85,14 +94,14 @@ describe('operations: redrive and replay', () => {
     expect(seen).toHaveLength(2); // the original record and its re-driven copy, consumed again from the start
   });
 
-  it('accepts every registered stage and refuses an unknown one, listing the registered stages', () => {
+  it('accepts every registered stage and refuses an unknown one, listing the registered stages', async () => {
     for (const command of [['replay', '--from', 'earliest'], ['redrive'], ['lag']]) {
-      const refused = spineCliResult(command[0]!, '--stage', 'no-such-stage', ...command.slice(1));
+      const refused = await spineCliResult(command[0]!, '--stage', 'no-such-stage', ...command.slice(1));
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain('unknown stage "no-such-stage"');
       for (const stage of spinePlatform.stages) expect(refused.stderr).toContain(stage.name);
     }
-    const lag = JSON.parse(spineCli('lag', '--json')) as Array<{ stage: string; group: string }>;
+    const lag = JSON.parse(await spineCli('lag', '--json')) as Array<{ stage: string; group: string }>;
     expect(lag.map((l) => l.stage).sort()).toEqual(spinePlatform.stages.map((s) => s.name).sort());
     expect(lag.find((l) => l.stage === 'enrichment')!.group).toBe(`${fx.prefix}spine.enrichment`);
   });
@@ -122,12 +131,12 @@ describe('operations: redrive and replay', () => {
     await fx.producer.publish([{ topic: topics.supportMessages, key: 'cust-time', value: value('after 1') }, { topic: topics.supportMessages, key: 'cust-time', value: value('after 2') }]);
 
     const lag = await brokerLag();
-    const [enrichmentLag] = JSON.parse(spineCli('lag', '--stage', 'enrichment', '--json')) as Array<{ lag: number; partitions: Array<{ lag: number }> }>;
+    const [enrichmentLag] = JSON.parse(await spineCli('lag', '--stage', 'enrichment', '--json')) as Array<{ lag: number; partitions: Array<{ lag: number }> }>;
     expect(lag).toBe(lagBefore + 3);
     expect(enrichmentLag!.lag).toBe(lag);
     expect(enrichmentLag!.partitions.reduce((sum, p) => sum + p.lag, 0)).toBe(lag);
 
-    spineCli('replay', '--stage', 'enrichment', '--from', between);
+    await spineCli('replay', '--stage', 'enrichment', '--from', between);
     const seen: string[] = [];
     await startEnrichment(async (m) => {
       seen.push(m.value.body);
