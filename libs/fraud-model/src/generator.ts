@@ -1,4 +1,4 @@
-import type { MerchantCategory, PaymentChannel, PaymentTransactionReceived } from '@spine/schemas';
+import type { MerchantCategory, PaymentTransactionReceived } from '@spine/schemas';
 import { Random } from './random.js';
 
 // Math's functions as module constants: hot loops here would otherwise look the global up on every call, which is
@@ -18,18 +18,8 @@ export const GENERATOR_ID = 'fraud-synth-v1';
 export type FraudPattern = 'CARD_TESTING' | 'ACCOUNT_TAKEOVER' | 'SKIMMING';
 export const FRAUD_PATTERNS: readonly FraudPattern[] = ['CARD_TESTING', 'ACCOUNT_TAKEOVER', 'SKIMMING'];
 
-export interface GeneratedTransaction {
-  transactionId: string;
-  cardId: string;
-  customerId: string;
-  merchantId: string;
-  merchantCategory: MerchantCategory;
-  /** Decimal string with two places, e.g. "129.90", in the card's billing currency. */
-  amount: string;
-  currency: string;
-  /** Merchant country. */
-  country: string;
-  channel: PaymentChannel;
+/** A payment as the gateway would post it (the schema's fields, no metadata), its time, and its label. */
+export interface GeneratedTransaction extends Omit<PaymentTransactionReceived, 'metadata'> {
   occurredAt: Date;
   /** The label. Never an input of the model. */
   isFraud: boolean;
