@@ -26,8 +26,11 @@ describe('the four-stage pipeline on the real stack', () => {
 
     // Spans are exported in batches; give the last ones a moment to arrive.
     const deadline = Date.now() + 15_000;
-    while (pipeline.collector.servicesInTrace(row.traceId).size < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect([...pipeline.collector.servicesInTrace(row.traceId)].sort()).toEqual(['spine-enrichment', 'spine-inference', 'spine-ingestion', 'spine-sink']);
+    const pipelineServices = ['spine-enrichment', 'spine-inference', 'spine-ingestion', 'spine-sink'];
+    const inTrace = () => pipelineServices.filter((s) => pipeline.collector.servicesInTrace(row.traceId).has(s));
+    while (inTrace().length < pipelineServices.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    // Other consumers of the results topic (webhooks) may continue the same trace; the pipeline's four must all be in it.
+    expect([...pipeline.collector.servicesInTrace(row.traceId)].sort()).toEqual(expect.arrayContaining(pipelineServices));
   });
 
   it('answers bad input with 400 and field-level reasons, and unauthenticated calls with 401', async () => {

@@ -36,23 +36,23 @@ describe('batches, crashes and rebalances under load', () => {
     await pipeline.service('enrichment').stop('SIGKILL');
     expect(storedAtKill).toBeLessThan(2_000); // it died with work left
     await pipeline.startService('enrichment');
-    expect(await pipeline.waitForResults(eventIds, 120_000)).toBe(2_000);
+    expect(await pipeline.waitForResults(eventIds, 180_000)).toBe(2_000);
     const { rows } = await pipeline.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${pipeline.dbSchema}".feature_events WHERE event_id = ANY($1::uuid[])`, [eventIds]);
     expect(Number(rows[0]!.n)).toBe(2_000);
-  });
+  }, 300_000);
 
   it('an instance joining and one leaving gracefully under load: every event stored exactly once', async () => {
     const before = await enrichedOffsets();
-    const eventIds = await postMany(3_000);
-    await waitUntilStored(eventIds, 300);
+    const eventIds = await postMany(2_000);
+    await waitUntilStored(eventIds, 200);
     const second = await pipeline.startService('enrichment', 'enrichment-2');
-    await waitUntilStored(eventIds, 1_500);
+    await waitUntilStored(eventIds, 1_000);
     const left = await second.stop('SIGTERM');
     expect(left.code).toBe(0);
-    expect(await pipeline.waitForResults(eventIds, 120_000)).toBe(3_000);
+    expect(await pipeline.waitForResults(eventIds, 180_000)).toBe(2_000);
     // Redone records show up as extra records on the enriched topic; report them (the benchmark measures the rate).
     const produced = (await enrichedOffsets()) - before;
-    expect(produced).toBeGreaterThanOrEqual(3_000);
-    process.stderr.write(`[scale e2e] enriched records produced for 3000 events with a join and a leave: ${produced} (${(((produced - 3000) / 3000) * 100).toFixed(2)} % duplicates)\n`);
-  });
+    expect(produced).toBeGreaterThanOrEqual(2_000);
+    process.stderr.write(`[scale e2e] enriched records produced for 2000 events with a join and a leave: ${produced} (${(((produced - 2000) / 2000) * 100).toFixed(2)} % duplicates)\n`);
+  }, 300_000);
 });
