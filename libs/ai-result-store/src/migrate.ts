@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { withTransaction } from '@spine/postgres';
+import { migrateSchema } from '@spine/postgres';
 import { addStreamColumns } from './stream-columns.js';
 
 /**
@@ -7,11 +7,7 @@ import { addStreamColumns } from './stream-columns.js';
  * `schema` and `table` must already be quoted (see quoteIdentifier).
  */
 export async function migrate(pool: pg.Pool, schema: string, table: string): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    // Concurrent CREATE ... IF NOT EXISTS can still fail on a catalog unique index, so migrations of one
-    // schema take turns. Same key as @spine/feature-store, which creates the same schema.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await migrateSchema(pool, schema, async (client) => {
     // One table for every domain's results: the envelope in columns (what every result has), the result
     // itself as jsonb, so a new domain's results need no migration.
     await client.query(`

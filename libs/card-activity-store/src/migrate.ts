@@ -1,16 +1,12 @@
 import type pg from 'pg';
-import { withTransaction } from '@spine/postgres';
+import { migrateSchema } from '@spine/postgres';
 
 /**
  * Creates the schema, table and indexes if missing; safe on every start and from several instances at once.
  * `schema` and `table` must already be quoted (see quoteIdentifier); `indexPrefix` is the unquoted table name.
  */
 export async function migrate(pool: pg.Pool, schema: string, table: string, indexPrefix: string): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    // Concurrent CREATE ... IF NOT EXISTS can still fail on a catalog unique index, so migrations of one schema
-    // take turns. Same key as @spine/feature-store and @spine/results-store, which create the same schema.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await migrateSchema(pool, schema, async (client) => {
     // One row per payment ever recorded: the primary key makes recording exactly-once, and the rows are what
     // every history is computed from, whatever order payments arrive in.
     await client.query(`

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdentifier, withTransaction } from '@spine/postgres';
+import { quoteIdentifier, migrateSchema } from '@spine/postgres';
 
 /**
  * Creates the edge's tables in `schema` if missing: API keys, idempotency keys, the audit log (append-only:
@@ -8,9 +8,7 @@ import { quoteIdentifier, withTransaction } from '@spine/postgres';
  */
 export async function migrateEdge(pool: pg.Pool, schemaName: string): Promise<void> {
   const schema = quoteIdentifier(schemaName, 'schema');
-  await withTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await migrateSchema(pool, schema, async (client) => {
     await client.query(`
       CREATE TABLE IF NOT EXISTS ${schema}.api_keys (
         id text PRIMARY KEY,

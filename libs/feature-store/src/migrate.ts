@@ -1,17 +1,12 @@
 import type pg from 'pg';
-import { withTransaction } from '@spine/postgres';
+import { migrateSchema } from '@spine/postgres';
 
 /**
  * Creates the schema, tables and index if missing; safe to run on every start and from several instances at once.
  * `schema` must already be quoted (see quoteIdentifier).
  */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    // Two instances starting together would race on CREATE ... IF NOT EXISTS (it can still fail with a unique
-    // violation in the catalog), so migrations of one schema take turns. The key is shared with
-    // @spine/results-store, which creates the same schema.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await migrateSchema(pool, schema, async (client) => {
     // One row per event ever applied: the primary key is what makes application exactly-once, and the rows are
     // what "features as of an event" are computed from, whatever order events arrive in.
     await client.query(`

@@ -20,3 +20,16 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     client.release(broken);
   }
 }
+
+/**
+ * Runs a migration of a schema: one transaction that creates the schema if missing, serialized with every
+ * other migration of the same schema (every store of a schema migrates through here), because concurrent
+ * CREATE ... IF NOT EXISTS can still fail on a catalog unique index. `schema` must already be quoted.
+ */
+export function migrateSchema(pool: pg.Pool, schema: string, migrate: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await migrate(client);
+  });
+}

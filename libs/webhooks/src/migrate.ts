@@ -1,15 +1,12 @@
 import type pg from 'pg';
-import { withTransaction } from '@spine/postgres';
+import { migrateSchema } from '@spine/postgres';
 
 /**
  * Creates the webhook tables if missing; safe on every start and from several instances at once.
  * `schema` must already be quoted (quoteIdentifier).
  */
 export async function migrateWebhooks(pool: pg.Pool, schema: string): Promise<void> {
-  await withTransaction(pool, async (client) => {
-    // Same lock key as the other stores of this schema: concurrent CREATE ... IF NOT EXISTS take turns.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`spine.migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await migrateSchema(pool, schema, async (client) => {
     await client.query(`
       CREATE TABLE IF NOT EXISTS ${schema}.webhook_subscriptions (
         id uuid PRIMARY KEY,
