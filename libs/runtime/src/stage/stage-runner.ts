@@ -94,6 +94,11 @@ export class StageRunner {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
       this.retireWorkers();
+      // kafkajs keeps a partition's pause across reassignments, and the worker that paused it (a full backlog)
+      // is retired now and will never resume it: resume every assigned partition, or it would stall for good.
+      // Fresh workers fetch from the committed offset and pause again if their backlog fills.
+      const assigned = Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions }));
+      if (assigned.length) consumer.resume(assigned);
       this.deps.metrics.rebalances.inc({ stage: this.spec.name });
       this.deps.log('info', 'joined consumer group', { stage: this.spec.name, group: this.groupId, assignment: event.payload.memberAssignment });
     });
@@ -193,8 +198,14 @@ export class StageRunner {
     await this.run(context);
   }
 
+  /**
+   * After a rejoin, the workers of the previous generation start no new record (the partition's owner,
+   * maybe this member again, fetches from the committed offset); they finish what is in flight, and the
+   * new workers of their partitions wait for that, so one key's records stay in order.
+   */
   private retireWorkers(): void {
     for (const [slot, worker] of this.workers) {
+      worker.close();
       this.retired.set(slot, worker);
       void worker.idle().then(() => {
         if (this.retired.get(slot) === worker) this.retired.delete(slot);
