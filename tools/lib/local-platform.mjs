@@ -3,10 +3,18 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { spinePlatform } from '@spine/platform';
 
 export const HOST = '127.0.0.1';
-export const INGESTION_URL = `http://${HOST}:${process.env.SPINE_INGESTION_PORT || 3000}`;
-export const SINK_URL = `http://${HOST}:${process.env.SPINE_SINK_PORT || 3003}`;
+
+/** A service's local URL: its registry port, or SPINE_<SERVICE>_PORT as scripts/services.sh applies it. */
+export function serviceUrl(name) {
+  const override = process.env[`SPINE_${name.toUpperCase().replaceAll('-', '_')}_PORT`];
+  return `http://${HOST}:${override || spinePlatform.service(name).port}`;
+}
+
+export const INGESTION_URL = serviceUrl('ingestion');
+export const SINK_URL = serviceUrl('sink');
 export const STATE_DIR = process.env.SPINE_STATE_DIR || `/var/tmp/spine-${userInfo().username}`;
 export const API_KEY_FILE = join(STATE_DIR, 'api-key');
 
