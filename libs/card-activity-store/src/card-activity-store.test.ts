@@ -3,6 +3,7 @@ import pg from 'pg';
 import { uniqueSqlName } from '../../../test/harness/ids.js';
 import { CardActivityStore } from './card-activity-store.js';
 import type { CardPayment, PaymentHistory, PriorPayment } from './types.js';
+import { prng } from '../../../test/harness/prng.js';
 
 // Real PostgreSQL only: these tests are about ON CONFLICT, snapshots, lock waits and deadlocks, which a mock
 // would fake.
@@ -231,7 +232,7 @@ describe('CardActivityStore.recordAndReadAll', () => {
   });
 
   it('returns exactly what recording the payments one by one would, and stores the same rows', async () => {
-    const random = mulberry32(7);
+    const random = prng(7);
     const cards = [newCard(), newCard(), newCard()];
     const customers = [newCustomer(), newCustomer()];
     const make = (offsetMs: number): CardPayment =>
@@ -271,7 +272,7 @@ describe('CardActivityStore.recordAndReadAll', () => {
   });
 
   it('records 2,000 payments in one call and one round trip', async () => {
-    const random = mulberry32(42);
+    const random = prng(42);
     const cards = Array.from({ length: 40 }, newCard);
     const customers = Array.from({ length: 15 }, newCustomer);
     const batch = Array.from({ length: 2000 }, () => {
@@ -322,7 +323,7 @@ describe('CardActivityStore.recordAndReadAll', () => {
 
     // And without a referee, repeatedly: overlapping batches racing freely never fail. (A card per round keeps
     // the histories, and so the test, short; the races are on event ids, whatever the cards.)
-    const random = mulberry32(3);
+    const random = prng(3);
     for (let round = 0; round < 5; round++) {
       const roundCard = newCard();
       const more = Array.from({ length: 100 }, (_, i) => payment(roundCard, customer, at(i * MINUTE)));
@@ -437,14 +438,3 @@ async function waitForLockWaiters(n: number): Promise<void> {
   throw new Error(`fewer than ${n} sessions ever waited for a lock`);
 }
 
-/** A small seeded PRNG, so the generated scenarios are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,6 +3,7 @@ import avro from 'avsc';
 import { avroTypeOptions, loadSchemaCatalog, requireSchema, type SchemaCatalog } from '@spine/schemas';
 import { fromJson, MAX_JSON_DEPTH, parseDateTime, toJson } from './json-codec.js';
 import { jsonSchemaOf, type JsonSchema } from './json-schema.js';
+import { prng } from '../../../test/harness/prng.js';
 
 /** A type with its schema JSON, as the catalog hands them out (so `spine.*` attributes are known). */
 const typed = (schema: unknown) => ({ type: avro.Type.forSchema(schema as avro.Schema, avroTypeOptions()), json: schema });
@@ -11,17 +12,6 @@ const field = (name: string, type: unknown, extra: Record<string, unknown> = {})
 
 const issuesOf = (type: Parameters<typeof fromJson>[0], json: unknown, options?: Parameters<typeof fromJson>[2]) => fromJson(type, json, options).issues;
 
-/** Deterministic PRNG (mulberry32), so a failing property case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Known `spine.pattern`s of the catalog and a value matching each; a new pattern needs a sample here. */
 const PATTERN_SAMPLES: Record<string, string[]> = { '^[A-Z]{3}$': ['EUR', 'USD', 'GBP'], '^[A-Z]{2}$': ['DE', 'FR', 'US'] };

@@ -1,3 +1,5 @@
+import { prng } from '../../harness/prng.js';
+
 /**
  * Malformed requests for the fuzz test, from a seeded PRNG (the same seed gives the same requests). Every
  * generator makes something invalid by construction: a test failure means ingestion accepted or crashed on it.
@@ -10,16 +12,6 @@ export interface Malformed {
   readonly body?: string | Uint8Array | (() => ReadableStream<Uint8Array>);
 }
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const support = () => ({ type: 'support.message', source: 'fuzz', customerId: 'c-fuzz', channel: 'CHAT', subject: null, body: 'hello', orderAmount: '10.00' });
 const payment = () => ({
