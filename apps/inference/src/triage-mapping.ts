@@ -29,7 +29,7 @@ export function toTriageResult(
     intent: output.intent,
     intentConfidence: output.intentConfidence,
     priority: output.priority,
-    model: { name: output.model.name, version: output.model.version },
+    model: { name: output.model.name, version: output.model.version, routing: 'CHAMPION', arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
     inferredAt,
   };
 }

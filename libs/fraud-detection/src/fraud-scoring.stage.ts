@@ -28,7 +28,7 @@ export class FraudScoringStage {
         score,
         decision,
         reasons,
-        model: { name: this.model.name, version: this.model.version },
+        model: { name: this.model.name, version: this.model.version, routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
         scoredAt: new Date(),
       },
     };

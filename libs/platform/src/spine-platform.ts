@@ -1,4 +1,4 @@
-import { Platform, stage } from '@spine/topology';
+import { Platform, stage, topic } from '@spine/topology';
 import { payments } from './domains/payments.js';
 import { supportTriage } from './domains/support-triage.js';
 
@@ -22,12 +22,50 @@ export const webhooksStage = stage({
   inputs: domains.flatMap((d) => Object.values(d.topics).filter((t) => t.result)),
 });
 
+/**
+ * The model registry and every stage's model routing (champion, A/B splits, canary, shadows, cascade, guard), one
+ * record per key: `version:<model>:<version>` and `routing:<stage>`. Compacted, so the newest record per key is the
+ * state; compaction waits a week, so the log holds the history (promotions, ramps, automatic rollbacks and reasons).
+ */
+export const modelControlTopic = topic({
+  name: 'spine.models.control.v1',
+  description: 'Model versions and per-stage model routing (champion, A/B, canary, shadow, cascade); every change with its reason. Compacted per key.',
+  key: 'common/entity-key',
+  value: 'model-control-event',
+  partitions: 1,
+  retentionDays: 3650,
+  config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(7 * 24 * 3600 * 1000) },
+});
+
+/** Drift events: a watched feature or model output moved away from its reference distribution. */
+export const modelDriftTopic = topic({
+  name: 'spine.models.drift.v1',
+  description: 'Drift events: a watched feature or model output whose population stability index over a sliding window crossed its bound. Keyed by topic/field.',
+  key: 'common/entity-key',
+  value: 'model-drift-event',
+  retentionDays: 30,
+});
+
+/** The platform's drift detector: plugs in by subscribing to every domain's monitored topics. */
+export const modelDriftStage = stage({
+  name: 'model-drift',
+  description: 'Keeps a reference window per watched field (and model version), computes PSI over sliding windows, exposes gauges and emits drift events.',
+  service: 'model-drift',
+  inputs: [...new Set(domains.flatMap((d) => (d.monitors ?? []).map((m) => m.topic)))],
+  outputs: [modelDriftTopic],
+  batch: { maxSize: 500, maxWaitMs: 20 },
+  scaling: { maxReplicas: 1 }, // one view of the distributions
+});
+
 /** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */
 export const spinePlatform = new Platform(domains, {
-  stages: [sinkStage, webhooksStage],
+  stages: [sinkStage, webhooksStage, modelDriftStage],
+  topics: [modelControlTopic],
   services: [
     { name: 'ingestion', description: 'HTTP ingestion of business events', port: 3000, database: 'API keys and idempotency keys are kept in PostgreSQL', api: 'POST /v1/events' },
     { name: 'sink', description: 'AI result store and query API', port: 3003, database: 'AI results are stored in PostgreSQL', api: 'GET /v1/results/:eventId' },
     { name: 'webhooks', description: 'Signed webhook delivery of AI results', port: 3006, database: 'Webhook subscriptions and the delivery outbox live in PostgreSQL', api: 'POST/GET/DELETE /v1/webhooks/subscriptions' },
+    { name: 'console', description: "Operator console and admin API (topology, lag, dead letters, models, deliveries)", port: 3007, database: 'Operator keys and the audit log are read from PostgreSQL', api: 'GET /console, /v1/admin/*' },
+    { name: 'model-drift', description: 'Drift detection on features and model outputs', port: 3008 },
   ],
 });

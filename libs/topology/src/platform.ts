@@ -9,6 +9,16 @@ export interface Domain<T extends Record<string, TopicSpec> = Record<string, Top
   readonly topics: T;
   readonly stages: S;
   readonly services: readonly ServiceSpec[];
+  /** Fields whose distribution a drift stage watches (features a model reads, outputs it gives). */
+  readonly monitors?: readonly DriftMonitorSpec[];
+}
+
+/** One watched topic: numeric or categorical fields by path; result fields are split by the model version at `versionField`. */
+export interface DriftMonitorSpec {
+  readonly topic: TopicSpec;
+  readonly fields: readonly string[];
+  /** Path of the model version in the record (e.g. model.version): a reference window per version. */
+  readonly versionField?: string;
 }
 
 export function defineDomain<const T extends Record<string, TopicSpec>, const S extends Record<string, StageSpec>>(domain: Domain<T, S>): Domain<T, S> {
@@ -35,10 +45,11 @@ export class Platform {
   readonly topics: readonly TopicSpec[];
   readonly stages: readonly StageSpec[];
   readonly services: readonly ServiceSpec[];
+  readonly monitors: readonly DriftMonitorSpec[];
 
   constructor(
     readonly domains: readonly Domain[],
-    own: { stages: readonly StageSpec[]; services: readonly ServiceSpec[] },
+    own: { stages: readonly StageSpec[]; services: readonly ServiceSpec[]; topics?: readonly TopicSpec[] },
   ) {
     this.stages = [...domains.flatMap((d) => Object.values(d.stages)), ...own.stages];
     this.services = [...domains.flatMap((d) => d.services), ...own.services];
@@ -49,7 +60,9 @@ export class Platform {
       topics.set(t.name, t);
     };
     for (const d of domains) Object.values(d.topics).forEach(add);
-    for (const s of this.stages) [...s.inputs, ...s.outputs, s.deadLetter].forEach(add);
+    for (const s of this.stages) [...s.inputs, ...s.outputs, s.deadLetter, ...(s.model ? [s.model.shadow] : [])].forEach(add);
+    (own.topics ?? []).forEach(add);
+    this.monitors = domains.flatMap((d) => d.monitors ?? []);
     this.topics = [...topics.values()];
     this.check();
   }
@@ -73,6 +86,11 @@ export class Platform {
   /** Event type → topic, for HTTP ingestion. */
   get ingestRoutes(): ReadonlyMap<string, TopicSpec> {
     return new Map(this.topics.filter((t) => t.ingest).map((t) => [t.ingest!.type, t]));
+  }
+
+  /** Stages that serve a model (routed from the model control topic). */
+  get modelStages(): StageSpec[] {
+    return this.stages.filter((s) => s.model);
   }
 
   get resultTopics(): TopicSpec[] {

@@ -39,6 +39,18 @@ export interface StageSpec<I extends TopicSpec = TopicSpec, O extends TopicSpec 
   /** Set for a batch stage (handler decorated with @BatchStage): how records are grouped for it. */
   readonly batch?: BatchOptions;
   readonly scaling: ScalingHints;
+  /** Set for a stage that serves a model: its versions are routed at runtime from the model control topic. */
+  readonly model?: ModelServing;
+}
+
+/** The model a stage serves (the model router reads it): its name, its default version, where shadow results go. */
+export interface ModelServing {
+  /** Model name, as results and metrics report it. */
+  readonly name: string;
+  /** Champion while the control topic holds no routing for the stage; served by the in-process function of that name@version. */
+  readonly defaultVersion: string;
+  /** Shadow versions publish here only: a topic with the result topic's schemas, not a result topic. */
+  readonly shadow: TopicSpec;
 }
 
 export interface StageOptions<I extends TopicSpec, O extends TopicSpec> {
@@ -54,6 +66,7 @@ export interface StageOptions<I extends TopicSpec, O extends TopicSpec> {
   /** Makes it a batch stage; `true` takes the defaults (256 records, 5 ms). */
   batch?: Partial<BatchOptions> | true;
   scaling?: Partial<ScalingHints>;
+  model?: ModelServing;
 }
 
 const DEFAULT_BATCH: BatchOptions = { maxSize: 256, maxWaitMs: 5 };
@@ -79,5 +92,6 @@ export function stage<const I extends TopicSpec, const O extends TopicSpec = nev
     deadlineMs: options.deadlineMs ?? 120_000,
     ...(batch ? { batch } : {}),
     scaling: { minReplicas: 1, maxReplicas: 'partitions', lagThreshold: 1_000, ...options.scaling },
+    ...(options.model ? { model: options.model } : {}),
   };
 }

@@ -24,6 +24,13 @@ const topics = {
     retentionDays: 30,
     result: true,
   }),
+  fraudScoresShadow: topic({
+    name: 'spine.ai.fraud-score.shadow.v1',
+    description: "Fraud scores of shadow model versions (same input as the champion, never acted on): for comparing a candidate before it serves.",
+    key: 'common/entity-key',
+    value: 'fraud-score',
+    retentionDays: 7,
+  }),
 };
 
 /** Payment fraud scoring: card payments in, a fraud probability and an approve / review / decline decision out. */
@@ -42,12 +49,20 @@ export const payments = defineDomain({
     }),
     fraudScoring: stage({
       name: 'fraud-scoring',
-      description: 'Scores each enriched payment with the in-process fraud model.',
+      description: 'Scores each enriched payment with the fraud model version the model router picks (champion, A/B arm, canary; shadows to the shadow topic).',
       service: 'fraud-scoring',
       inputs: [topics.enrichedTransactions],
-      outputs: [topics.fraudScores],
+      outputs: [topics.fraudScores, topics.fraudScoresShadow],
+      model: { name: 'fraud-lr', defaultVersion: '1.0.0', shadow: topics.fraudScoresShadow },
     }),
   },
+  monitors: [
+    {
+      topic: topics.enrichedTransactions,
+      fields: ['features.amountToCardAvg', 'features.cardTxLast1h', 'features.cardTxLast24h', 'features.cardAmountLast24h', 'features.cardDistinctCountries24h', 'features.newMerchantForCard', 'features.customerTxLast24h', 'transaction.channel', 'transaction.merchantCategory'],
+    },
+    { topic: topics.fraudScores, fields: ['score', 'decision'], versionField: 'model.version' },
+  ],
   services: [
     { name: 'fraud-features', description: 'Payment velocity features', port: 3004, database: 'Card activity (velocity features) lives in PostgreSQL' },
     { name: 'fraud-scoring', description: 'Payment fraud scoring', port: 3005 },

@@ -24,6 +24,13 @@ const topics = {
     retentionDays: 30,
     result: true,
   }),
+  triageResultsShadow: topic({
+    name: 'spine.ai.support-triage.shadow.v1',
+    description: 'Triage results of shadow model versions (same input as the champion, never acted on): for comparing a candidate before it serves.',
+    key: 'common/entity-key',
+    value: 'support-triage-result',
+    retentionDays: 7,
+  }),
 };
 
 /** Customer-support triage: CRM messages in, sentiment / intent / priority out, so a ticket is routed. */
@@ -42,12 +49,17 @@ export const supportTriage = defineDomain({
     }),
     inference: stage({
       name: 'inference',
-      description: 'Triages each enriched message with the in-process triage model.',
+      description: 'Triages each enriched message with the model version the model router picks (champion, A/B arm, canary, cascade to a bigger model; shadows to the shadow topic).',
       service: 'inference',
       inputs: [topics.enrichedMessages],
-      outputs: [topics.triageResults],
+      outputs: [topics.triageResults, topics.triageResultsShadow],
+      model: { name: 'support-triage', defaultVersion: '1.1.0', shadow: topics.triageResultsShadow },
     }),
   },
+  monitors: [
+    { topic: topics.enrichedMessages, fields: ['features.messagesLast24h', 'features.messagesTotal', 'features.avgBodyLength', 'features.lifetimeOrderAmount', 'message.channel'] },
+    { topic: topics.triageResults, fields: ['sentiment', 'intent', 'priority', 'intentConfidence'], versionField: 'model.version' },
+  ],
   services: [
     { name: 'enrichment', description: 'Support-message feature enrichment', port: 3001, database: 'The feature store lives in PostgreSQL' },
     { name: 'inference', description: 'Support-message triage inference', port: 3002 },

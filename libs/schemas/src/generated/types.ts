@@ -15,11 +15,27 @@ export interface EventMetadata {
   correlationId: string;
 }
 
-/** Which model produced a result: name and version. */
+/** Which model produced a result, and how the model router chose it. */
 export interface ModelInfo {
   name: string;
+  /** The version that answered. */
   version: string;
+  /** CHAMPION: the stage's champion; AB: an A/B arm (sticky per key); CANARY: the canary's share of keys; SHADOW: a shadow version (shadow topic only); CASCADE: escalated from a cheaper model whose confidence was below the bound; FALLBACK: the chosen candidate failed and the champion answered. */
+  routing: ModelRouting;
+  /** The version the router chose (the A/B arm or canary), when it is not the one that answered or the routing is AB. */
+  arm: null | string;
+  /** Routing revision on the model control topic the decision was made under (0: the registry's default). */
+  revision: number;
+  /** Answered from the inference cache (no model call). */
+  cacheHit: boolean;
+  /** CASCADE: the cheaper version that was not confident enough. */
+  escalatedFrom: null | string;
+  /** The answering model's confidence, 0..1, when the stage defines one. */
+  confidence: null | number;
 }
+
+export type ModelRouting = 'CHAMPION' | 'AB' | 'CANARY' | 'SHADOW' | 'CASCADE' | 'FALLBACK';
+export const ModelRoutingSymbols = ['CHAMPION', 'AB', 'CANARY', 'SHADOW', 'CASCADE', 'FALLBACK'] as const satisfies readonly ModelRouting[];
 
 /** AI fraud score of a payment, for the payment gateway or a review queue to act on. */
 export interface FraudScore {
@@ -40,6 +56,116 @@ export interface FraudScore {
 
 export type FraudDecision = 'APPROVE' | 'REVIEW' | 'DECLINE';
 export const FraudDecisionSymbols = ['APPROVE', 'REVIEW', 'DECLINE'] as const satisfies readonly FraudDecision[];
+
+/** One change of the model registry or of a stage's model routing. The control topic is compacted by key (version:<model>:<version>, routing:<stage>): the newest record per key is the state, the log until compaction is the history. */
+export interface ModelControlEvent {
+  kind: ModelControlKind;
+  /** Model name (e.g. fraud-lr). */
+  model: string;
+  /** ROUTING: the stage whose routing this is. */
+  stage: null | string;
+  version: null | ModelVersionSpec;
+  routing: null | StageRouting;
+  change: ModelChange;
+}
+
+export type ModelControlKind = 'VERSION' | 'ROUTING';
+export const ModelControlKindSymbols = ['VERSION', 'ROUTING'] as const satisfies readonly ModelControlKind[];
+
+/** A registered model version: which adapter serves it, configured how. */
+export interface ModelVersionSpec {
+  version: string;
+  /** The adapter configuration as JSON (@spine/model-adapters; secrets only as environment variable names). */
+  adapter: string;
+  description: string;
+}
+
+/** Which versions a stage's records go to. */
+export interface StageRouting {
+  /** Grows by one per change of this stage's routing. */
+  revision: number;
+  champion: string;
+  splits: Array<ModelSplit>;
+  canary: null | ModelCanary;
+  /** Versions that see every record too and publish only to the stage's shadow topic. */
+  shadows: Array<string>;
+  cascade: null | ModelCascade;
+  guard: ModelGuard;
+}
+
+/** Avro record spine.models.ModelSplit. */
+export interface ModelSplit {
+  version: string;
+  /** Share of keys (sticky per key hash), 0..100; the champion gets the rest. */
+  percent: number;
+}
+
+/** Avro record spine.models.ModelCanary. */
+export interface ModelCanary {
+  version: string;
+  /** Current share of keys, 0..100. */
+  percent: number;
+  /** The ramp, e.g. 5, 25, 50, 100; past the last step the canary becomes champion. */
+  steps: Array<number>;
+  /** A step lasts at least this long, and advances only if the canary stayed healthy. */
+  stepIntervalMs: number;
+  stepStartedAt: Date;
+}
+
+/** Avro record spine.models.ModelCascade. */
+export interface ModelCascade {
+  /** The bigger version records are escalated to. */
+  version: string;
+  /** Escalate when the first model's confidence is below this, 0..1. */
+  belowConfidence: number;
+}
+
+/** Bounds over a sliding window of a candidate's calls; crossing one rolls the candidate back. */
+export interface ModelGuard {
+  windowMs: number;
+  /** Calls in the window before the bounds are judged. */
+  minCalls: number;
+  maxErrorRate: number;
+  maxTimeoutRate: number;
+  maxLatencyP95Ms: number;
+  /** Least share of calls agreeing with the champion on the same records (shadow and fallback comparisons); 0 = not judged. */
+  minAgreement: number;
+  /** Largest PSI of the candidate's outputs against the champion's; 0 = not judged. */
+  maxOutputShift: number;
+}
+
+/** What changed, by whom or what, and why. */
+export interface ModelChange {
+  action: ModelAction;
+  /** The version acted on. */
+  version: null | string;
+  reason: string;
+  /** Made by a stage's model guard, not an operator. */
+  automatic: boolean;
+  /** Operator key id, or the instance that decided. */
+  actor: string;
+  at: Date;
+}
+
+export type ModelAction = 'REGISTER' | 'PROMOTE' | 'SPLIT' | 'RAMP' | 'ADVANCE' | 'ROLLBACK' | 'SHADOW' | 'CASCADE';
+export const ModelActionSymbols = ['REGISTER', 'PROMOTE', 'SPLIT', 'RAMP', 'ADVANCE', 'ROLLBACK', 'SHADOW', 'CASCADE'] as const satisfies readonly ModelAction[];
+
+/** A watched field's distribution moved away from its reference window (population stability index over a sliding window). */
+export interface ModelDriftEvent {
+  /** The watched topic (base name). */
+  topic: string;
+  /** Path of the watched field, e.g. features.amountToCardMean. */
+  field: string;
+  /** For result fields: the model version whose outputs drifted. */
+  modelVersion: null | string;
+  statistic: string;
+  value: number;
+  bound: number;
+  referenceCount: number;
+  windowCount: number;
+  windowEndedAt: Date;
+  detectedAt: Date;
+}
 
 /** A payment with its card's and customer's velocity and amount features, as of the payment. */
 export interface PaymentTransactionEnriched {
@@ -161,6 +287,8 @@ export interface SchemaTypes {
   'common/event-metadata': EventMetadata;
   'common/model-info': ModelInfo;
   'fraud-score': FraudScore;
+  'model-control-event': ModelControlEvent;
+  'model-drift-event': ModelDriftEvent;
   'payment-transaction-enriched': PaymentTransactionEnriched;
   'payment-transaction-received': PaymentTransactionReceived;
   'support-message-enriched': SupportMessageEnriched;
@@ -170,4 +298,4 @@ export interface SchemaTypes {
 
 export type SchemaId = keyof SchemaTypes;
 
-export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'fraud-score', 'payment-transaction-enriched', 'payment-transaction-received', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
+export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'fraud-score', 'model-control-event', 'model-drift-event', 'payment-transaction-enriched', 'payment-transaction-received', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
