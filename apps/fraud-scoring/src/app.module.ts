@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { fraudModelProvider, FraudScoringStage } from '@spine/fraud-detection';
+import { ModelLifecycleModule } from '@spine/model-lifecycle';
 import { SpineRuntimeModule } from '@spine/runtime';
 
 @Module({
-  imports: [SpineRuntimeModule.forRoot({ service: 'fraud-scoring' })],
+  imports: [SpineRuntimeModule.forRoot({ service: 'fraud-scoring' }), ModelLifecycleModule.forRoot()],
   providers: [fraudModelProvider, FraudScoringStage],
 })
 export class AppModule {}

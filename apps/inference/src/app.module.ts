@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ModelLifecycleModule } from '@spine/model-lifecycle';
 import { SpineRuntimeModule } from '@spine/runtime';
 import { SERVICE_NAME } from './config.js';
 import { InferenceStage } from './inference.stage.js';
-import { triageModelProvider } from './triage-model.provider.js';
+import { triageModelsProvider } from './triage-model.provider.js';
 
 @Module({
-  imports: [SpineRuntimeModule.forRoot({ service: SERVICE_NAME })],
-  providers: [triageModelProvider, InferenceStage],
+  imports: [SpineRuntimeModule.forRoot({ service: SERVICE_NAME }), ModelLifecycleModule.forRoot()],
+  providers: [triageModelsProvider, InferenceStage],
 })
 export class AppModule {}

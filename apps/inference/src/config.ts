@@ -6,11 +6,6 @@ import { spinePlatform } from '@spine/platform';
 export const SERVICE = spinePlatform.service('inference');
 export const SERVICE_NAME = SERVICE.name;
 
-/** Model artifact version to load (SPINE_MODEL_VERSION); unset = the newest shipped with @spine/triage-model. */
-export function modelVersion(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.SPINE_MODEL_VERSION?.trim() || undefined;
-}
-
 /**
  * SPINE_INFERENCE_DELAY_MS (default 0): an artificial wait added to every record before it is classified.
  * For tests only: it simulates a slow model (an LLM call taking seconds) to exercise heartbeats, back-pressure,

@@ -1,7 +1,6 @@
-import type { SupportMessageEnriched } from '@spine/schemas';
-import type { TriageOutput } from '@spine/triage-model';
+import type { ModelInfo, SupportMessageEnriched } from '@spine/schemas';
 import { inferenceDelayMs } from './config.js';
-import { toTriageInput, toTriageResult } from './triage-mapping.js';
+import { toTriageInput, toTriageResult, type TriageAnswer } from './triage-mapping.js';
 
 const metadata = {
   eventId: '6f1c0c1e-8a3b-4c59-9a55-2d2c2f7f3b10',
@@ -26,17 +25,17 @@ describe('toTriageInput', () => {
 });
 
 describe('toTriageResult', () => {
-  it('passes the metadata through and adds the model and time', () => {
-    const output: TriageOutput = {
+  it('passes the metadata through and adds the model (with its routing) and time', () => {
+    const output: TriageAnswer = {
       sentiment: 'NEGATIVE',
       sentimentScore: -0.6,
       intent: 'REFUND',
       intentConfidence: 0.9,
       priority: 'P1',
-      model: { name: 'support-triage', version: '1.0.0' },
     };
+    const model: ModelInfo = { name: 'support-triage', version: '1.0.0', routing: 'CANARY', arm: '1.0.0', revision: 3, cacheHit: false, escalatedFrom: null, confidence: 0.9 };
     const inferredAt = new Date('2024-05-01T12:00:02Z');
-    expect(toTriageResult(enriched, output, inferredAt)).toEqual({
+    expect(toTriageResult(enriched, output, model, inferredAt)).toEqual({
       metadata,
       customerId: 'cust-1',
       sentiment: 'NEGATIVE',
@@ -44,7 +43,7 @@ describe('toTriageResult', () => {
       intent: 'REFUND',
       intentConfidence: 0.9,
       priority: 'P1',
-      model: { name: 'support-triage', version: '1.0.0' },
+      model,
       inferredAt,
     });
   });

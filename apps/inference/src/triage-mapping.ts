@@ -1,5 +1,8 @@
-import type { SupportMessageEnriched, SupportTriageResult } from '@spine/schemas';
+import type { ModelInfo, SupportMessageEnriched, SupportTriageResult } from '@spine/schemas';
 import type { TriageInput, TriageOutput } from '@spine/triage-model';
+
+/** What every triage model version answers (in process, or an LLM's validated reply). */
+export type TriageAnswer = Omit<TriageOutput, 'model'>;
 
 /** What the model reads from an enriched message. The lifetime amount becomes a number: a model feature, not money. Pure. */
 export function toTriageInput({ message, features }: SupportMessageEnriched): TriageInput {
@@ -15,12 +18,8 @@ export function toTriageInput({ message, features }: SupportMessageEnriched): Tr
   };
 }
 
-/** The Avro SupportTriageResult: the model's answer, with the source event's metadata passed through unchanged. Pure. */
-export function toTriageResult(
-  { message }: SupportMessageEnriched,
-  output: TriageOutput,
-  inferredAt: Date,
-): SupportTriageResult {
+/** The Avro SupportTriageResult: the model's answer and how it was chosen, with the source event's metadata passed through unchanged. Pure. */
+export function toTriageResult({ message }: SupportMessageEnriched, output: TriageAnswer, model: ModelInfo, inferredAt: Date): SupportTriageResult {
   return {
     metadata: message.metadata,
     customerId: message.customerId,
@@ -29,7 +28,7 @@ export function toTriageResult(
     intent: output.intent,
     intentConfidence: output.intentConfidence,
     priority: output.priority,
-    model: { name: output.model.name, version: output.model.version, routing: 'CHAMPION', arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
+    model,
     inferredAt,
   };
 }

@@ -1,16 +1,16 @@
 import type { Provider } from '@nestjs/common';
 import { jsonLog } from '@spine/runtime';
-import { loadTriageModel, type TriageModel } from '@spine/triage-model';
-import { modelVersion, SERVICE_NAME } from './config.js';
+import { listModelVersions, loadTriageModel, type TriageModel } from '@spine/triage-model';
+import { SERVICE_NAME } from './config.js';
 
-/** Injection token of the triage model, loaded once per process. */
-export const TRIAGE_MODEL = Symbol('TRIAGE_MODEL');
+/** Injection token of every shipped triage model version, loaded once per process (the router picks among them). */
+export const TRIAGE_MODELS = Symbol('TRIAGE_MODELS');
 
-export const triageModelProvider: Provider = {
-  provide: TRIAGE_MODEL,
-  useFactory: async (): Promise<TriageModel> => {
-    const model = await loadTriageModel({ version: modelVersion() });
-    jsonLog(SERVICE_NAME)('info', 'triage model loaded', { model: model.name, version: model.version });
-    return model;
+export const triageModelsProvider: Provider = {
+  provide: TRIAGE_MODELS,
+  useFactory: async (): Promise<TriageModel[]> => {
+    const models = await Promise.all((await listModelVersions()).map((version) => loadTriageModel({ version })));
+    jsonLog(SERVICE_NAME)('info', 'triage models loaded', { versions: models.map((m) => `${m.name}@${m.version}`) });
+    return models;
   },
 };

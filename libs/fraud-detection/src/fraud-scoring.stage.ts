@@ -1,36 +1,46 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { FraudModel } from '@spine/fraud-model';
+import { listFraudModelVersions, loadFraudModel, type FraudModel } from '@spine/fraud-model';
+import { ModelServingFactory, type Answer, type ModelServing } from '@spine/model-lifecycle';
 import { payments } from '@spine/platform';
 import { Stage, type InboundMessage } from '@spine/runtime';
 import type { PaymentTransactionEnriched } from '@spine/schemas';
+import { fraudModelBinding, type FraudAnswer } from './fraud-model-binding.js';
 
 export const FRAUD_MODEL = Symbol('FRAUD_MODEL');
 const { stages, topics } = payments;
 
-/** Scores each enriched payment: fraud probability, decision by the model's thresholds, strongest reasons. */
+/**
+ * Scores each enriched payment with the fraud model version the model router picks for the card (champion, A/B arm,
+ * canary; from the model control topic, switched at runtime); shadow versions' scores go to the shadow topic.
+ */
 @Injectable()
 export class FraudScoringStage {
-  constructor(@Inject(FRAUD_MODEL) private readonly model: FraudModel) {}
+  private readonly models: ModelServing<PaymentTransactionEnriched, FraudAnswer>;
+
+  constructor(@Inject(FRAUD_MODEL) model: FraudModel, factory: ModelServingFactory) {
+    const shipped = listFraudModelVersions().map((v) => (v === model.version ? model : loadFraudModel(v)));
+    this.models = factory.create(stages.fraudScoring, fraudModelBinding(shipped, model));
+  }
 
   @Stage(stages.fraudScoring)
   async score(m: InboundMessage<PaymentTransactionEnriched>) {
     const { transaction: tx } = m.value;
-    const { score, decision, reasons } = this.model.score(m.value);
-    return {
-      topic: topics.fraudScores,
-      key: tx.cardId,
-      value: {
-        metadata: tx.metadata,
-        transactionId: tx.transactionId,
-        cardId: tx.cardId,
-        customerId: tx.customerId,
-        amount: tx.amount,
-        score,
-        decision,
-        reasons,
-        model: { name: this.model.name, version: this.model.version, routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
-        scoredAt: new Date(),
-      },
-    };
+    const served = await this.models.serve(tx.cardId, m.value, m.signal);
+    const result = (answer: Answer<FraudAnswer>) => ({
+      metadata: tx.metadata,
+      transactionId: tx.transactionId,
+      cardId: tx.cardId,
+      customerId: tx.customerId,
+      amount: tx.amount,
+      score: answer.output.score,
+      decision: answer.output.decision,
+      reasons: [...answer.output.reasons],
+      model: answer.model,
+      scoredAt: new Date(),
+    });
+    return [
+      { topic: topics.fraudScores, key: tx.cardId, value: result(served) },
+      ...served.shadows.map((shadow) => ({ topic: topics.fraudScoresShadow, key: tx.cardId, value: result(shadow) })),
+    ];
   }
 }

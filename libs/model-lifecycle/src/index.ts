@@ -1,1 +1,13 @@
-export {};
+export { ModelControlError } from './errors.js';
+export { ControlState, builtInAdapter, controlKey, type ModelVersionView } from './control/control-state.js';
+export { ModelControl, type ChangeBy, type ModelControlDeps, type VersionRegistration } from './control/model-control.js';
+export { applyChange, type RoutingChange } from './routing/changes.js';
+export { candidatesIn, defaultGuard, defaultRouting, versionsIn } from './routing/defaults.js';
+export { BUCKETS, bucketOf, route, type RouteDecision } from './routing/route.js';
+export type { ModelBinding } from './serving/binding.js';
+export { ModelServing, type Answer, type ModelServingDeps, type Served } from './serving/model-serving.js';
+export { VersionHealth, breachOf, type HealthSnapshot } from './serving/version-health.js';
+export { RoutingMetrics } from './serving/routing-metrics.js';
+export { scorePsi } from './serving/psi.js';
+export { ModelGuard, type ModelGuardOptions } from './guard/model-guard.js';
+export { ModelLifecycleModule, ModelServingFactory } from './nest/model-lifecycle.module.js';

@@ -78,6 +78,12 @@ export interface ModelVersionSpec {
   /** The adapter configuration as JSON (@spine/model-adapters; secrets only as environment variable names). */
   adapter: string;
   description: string;
+  /** Answers of this version are kept in the shared inference cache this long; 0 = not cached (a cheap in-process model gains nothing). */
+  cacheTtlMs: number;
+  /** Estimated cost of one model call (per input), in USD, for the cost metric. */
+  costPerCall: number;
+  /** Estimated cost per 1,000 tokens the backend reports, in USD. */
+  costPerThousandTokens: number;
 }
 
 /** Which versions a stage's records go to. */
@@ -85,6 +91,8 @@ export interface StageRouting {
   /** Grows by one per change of this stage's routing. */
   revision: number;
   champion: string;
+  /** The champion before the last promotion: what a rollback without candidates returns to. */
+  previousChampion: null | string;
   splits: Array<ModelSplit>;
   canary: null | ModelCanary;
   /** Versions that see every record too and publish only to the stage's shadow topic. */
@@ -147,8 +155,8 @@ export interface ModelChange {
   at: Date;
 }
 
-export type ModelAction = 'REGISTER' | 'PROMOTE' | 'SPLIT' | 'RAMP' | 'ADVANCE' | 'ROLLBACK' | 'SHADOW' | 'CASCADE';
-export const ModelActionSymbols = ['REGISTER', 'PROMOTE', 'SPLIT', 'RAMP', 'ADVANCE', 'ROLLBACK', 'SHADOW', 'CASCADE'] as const satisfies readonly ModelAction[];
+export type ModelAction = 'REGISTER' | 'PROMOTE' | 'SPLIT' | 'RAMP' | 'ADVANCE' | 'ROLLBACK' | 'SHADOW' | 'CASCADE' | 'GUARD';
+export const ModelActionSymbols = ['REGISTER', 'PROMOTE', 'SPLIT', 'RAMP', 'ADVANCE', 'ROLLBACK', 'SHADOW', 'CASCADE', 'GUARD'] as const satisfies readonly ModelAction[];
 
 /** A watched field's distribution moved away from its reference window (population stability index over a sliding window). */
 export interface ModelDriftEvent {
