@@ -1,26 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { ModelRouting, StageRouting } from '@spine/schemas';
 
 /** Buckets of the key space: a share of keys is a range of buckets, so 0.01 % steps are expressible. */
 export const BUCKETS = 10_000;
 
 /**
- * The key's bucket for a stage, 0..BUCKETS-1: FNV-1a (32 bit) of `stage \0 key`. The same entity always lands
- * in the same bucket, so its records always see the same A/B arm; the stage salt keeps two stages' splits independent.
+ * The key's bucket for a stage, 0..BUCKETS-1: the first 32 bits of SHA-256(`stage \0 key`). The same entity always
+ * lands in the same bucket, so its records always see the same A/B arm, on every instance; the stage salt keeps two
+ * stages' splits independent. (About a microsecond; FNV-style hashes correlated visibly across salts.)
  */
 export function bucketOf(stage: string, key: string): number {
-  let h = 0x811c9dc5;
-  const text = `${stage}\0${key}`;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  // Final avalanche (murmur3 fmix32) so nearby keys spread over the buckets.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h % BUCKETS;
+  return createHash('sha256').update(stage).update('\0').update(key).digest().readUInt32BE(0) % BUCKETS;
 }
 
 export interface RouteDecision {

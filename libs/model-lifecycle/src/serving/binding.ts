@@ -12,6 +12,8 @@ export interface ModelBinding<I, O> {
   readonly tensor?: AdapterCodec<I, TensorRow, TensorRow, O>;
   /** How an OpenAI-compatible backend reads the input (the prompt template's object) and what its validated reply means. */
   readonly chat?: AdapterCodec<I, unknown, unknown, O>;
+  /** What the model actually sees of an input, hashed for the inference cache (default the input itself). */
+  cacheKey?(input: I): unknown;
   /** The model's confidence in an output, 0..1: a cascade escalates below its bound. */
   confidence?(output: O): number;
   /** Whether two outputs for the same input agree (the guard's quality signal on shadowed and fallback traffic). */

@@ -132,10 +132,10 @@ export class ModelServing<I, O> {
       confidence: this.binding.confidence ? clamp01(this.binding.confidence(output)) : null,
     });
     const cache = view.cacheTtlMs > 0 ? this.deps.cache : undefined;
-    const hash = cache ? inputHash(input) : '';
+    const hash = cache ? inputHash(this.binding.cacheKey ? this.binding.cacheKey(input) : input) : '';
     if (cache) {
-      const hit = (await cache.getMany<O>(this.model, version, [hash])).get(hash);
-      if (hit && this.now() - hit.storedAt.getTime() <= view.cacheTtlMs) return { output: hit.output, model: info(hit.output, true) };
+      const hit = (await cache.getMany<O>(this.model, version, [hash], { maxAgeMs: view.cacheTtlMs })).get(hash);
+      if (hit) return { output: hit.output, model: info(hit.output, true) };
     }
     const output = await this.call(view, input, signal);
     if (cache) await cache.putMany(this.model, version, [{ hash, output }]);
