@@ -14,7 +14,7 @@ export function triageResult(customerId: string, more: { priority?: Priority; n?
     intent: 'REFUND',
     intentConfidence: 0.8,
     priority: more.priority ?? 'P2',
-    model: { name: 'support-triage', version: '1.1.0' },
+    model: { name: 'support-triage', version: '1.1.0', routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
     inferredAt: now,
   };
 }
@@ -30,7 +30,7 @@ export function fraudScore(cardId: string, decision: FraudScore['decision']): Fr
     score: decision === 'DECLINE' ? 0.97 : 0.02,
     decision,
     reasons: ['amount_vs_card_avg'],
-    model: { name: 'fraud-lr', version: '1.0.0' },
+    model: { name: 'fraud-lr', version: '1.0.0', routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
     scoredAt: now,
   };
 }

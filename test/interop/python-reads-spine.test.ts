@@ -31,7 +31,7 @@ describe('a Python client reads what Spine writes', () => {
       intent: 'REFUND',
       intentConfidence: 0.875,
       priority: 'P2',
-      model: { name: 'support-triage', version: '1.0.0' },
+      model: { name: 'support-triage', version: '1.0.0', routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
       inferredAt: new Date('2026-11-21T09:15:31.500Z'),
     };
     await fx.producer.publish([{ topic: topics.triageResults, key: result.customerId, value: result }]);

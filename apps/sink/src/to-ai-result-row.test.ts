@@ -17,7 +17,7 @@ const value: SupportTriageResult = {
   intent: 'FEEDBACK',
   intentConfidence: 0.7,
   priority: 'P4',
-  model: { name: 'support-triage', version: '1.0.0' },
+  model: { name: 'support-triage', version: '1.0.0', routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null },
   inferredAt: new Date('2024-05-01T12:00:02Z'),
 };
 const message = (v: unknown): InboundMessage<unknown, unknown> => ({

@@ -1,1 +1,12 @@
-export {};
+export { psi, proportions, quantileEdges, binIndex, DEFAULT_EPSILON } from './psi.js';
+export { referenceDistribution, type ReferenceDistribution, type ReferenceOptions } from './reference-distribution.js';
+export { toObservation, kindOfValue, UnsupportedValueError, type FieldKind, type Observation } from './observation.js';
+export { valueAt } from './value-at.js';
+export { SlidingWindow } from './sliding-window.js';
+export { FieldSeries, type SeriesEvaluation } from './field-series.js';
+export { DriftTracker, type SeriesId } from './drift-tracker.js';
+export { fieldKindOf, type FieldKindLookup } from './field-kinds.js';
+export { DriftGauges } from './drift-gauges.js';
+export { DriftDetector, UnwatchedTopicError, driftEventKey, type DriftDetectorOptions, type WatchedRecord } from './drift-detector.js';
+export { driftSettingsFromEnv, checkDriftSettings, DEFAULT_DRIFT_SETTINGS, MIN_WINDOW, type DriftSettings } from './drift-settings.js';
+export { DriftReferenceStore, type DriftReferenceStoreOptions, type StoredReference } from './reference-store.js';

@@ -1,4 +1,4 @@
-export { SCOPES, isScope, parseScopes, type Scope } from './scopes.js';
+export { SCOPES, IMPLIED_SCOPES, grants, isScope, parseScopes, type Scope } from './scopes.js';
 export { describePrincipal, type Principal } from './auth/principal.js';
 export { Authenticator, type AuthOutcome, type AuthenticatorOptions } from './auth/authenticator.js';
 export { JwtVerifier, JwtRejectedError, JwtUnverifiableError, type JwtOptions } from './auth/jwt-verifier.js';

@@ -33,6 +33,8 @@ export function fraudModelBinding(models: readonly FraudModel[], thresholdsOf: F
         return { score, decision: decide(score, thresholdsOf.thresholds), reasons: [] };
       },
     },
+    // The model sees only the feature vector: payments with the same vector share a cached answer.
+    cacheKey: fraudVector,
     // Far from either threshold side is confident; 0.5 is a coin toss.
     confidence: (answer) => Math.abs(answer.score - 0.5) * 2,
     agree: (a, b) => a.decision === b.decision,

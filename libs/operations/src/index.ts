@@ -1,1 +1,12 @@
-export {};
+export { silent, type Notice } from './notice.js';
+export { partitionBounds, offsetsAt, describePosition, MissingTopicError, type Position, type PartitionBounds } from './positions.js';
+export { readRanges, type PartitionRange, type ReadOptions } from './topic-reader.js';
+export { RecordDecoder, partFields, headersOf, timestampOf, type Part } from './record-decoder.js';
+export { setGroupOffsets, type GroupOffset } from './group-offsets.js';
+export { stageLag, type StageLag, type PartitionLag } from './lag.js';
+export { causeOf, decodeDeadLetter, type DeadLetterCause, type ShownLetter, type DecodingContext } from './dead-letter-decoding.js';
+export { summarizeDeadLetters, showDeadLetters, type DeadLetterSummary, type LetterPosition, type OperationsTarget } from './dead-letters.js';
+export { redriveStage, redriveMessages, redriveGroupOf, originalOf, type RedriveOptions, type RedriveReport } from './redrive.js';
+export { DeadLetterIndex, type IndexedLetter, type LetterQuery, type LetterPage, type IndexSummary } from './dead-letter-index.js';
+export { PipelineMonitor, type PipelineSnapshot, type StageSample, type TopicSample, type StagePoint } from './pipeline-monitor.js';
+export { parsePrometheusText, type PromSample } from './prometheus-text.js';

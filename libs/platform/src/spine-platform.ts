@@ -66,6 +66,6 @@ export const spinePlatform = new Platform(domains, {
     { name: 'sink', description: 'AI result store and query API', port: 3003, database: 'AI results are stored in PostgreSQL', api: 'GET /v1/results/:eventId' },
     { name: 'webhooks', description: 'Signed webhook delivery of AI results', port: 3006, database: 'Webhook subscriptions and the delivery outbox live in PostgreSQL', api: 'POST/GET/DELETE /v1/webhooks/subscriptions' },
     { name: 'console', description: "Operator console and admin API (topology, lag, dead letters, models, deliveries)", port: 3007, database: 'Operator keys and the audit log are read from PostgreSQL', api: 'GET /console, /v1/admin/*' },
-    { name: 'model-drift', description: 'Drift detection on features and model outputs', port: 3008 },
+    { name: 'model-drift', description: 'Drift detection on features and model outputs', port: 3008, database: 'Drift reference windows are kept in PostgreSQL' },
   ],
 });

@@ -1,23 +1,9 @@
+import { stageLag, type PartitionLag, type StageLag } from '@spine/operations';
 import { kafkaFromEnv } from '@spine/runtime';
 import { progress } from '../args.js';
-import { deployedGroup, deployedName, platform, stageNamed } from '../platform.js';
+import { deployment, platform, stageNamed } from '../platform.js';
 
-export interface PartitionLag {
-  topic: string;
-  partition: number;
-  committed: string | null;
-  end: string;
-  lag: number;
-}
-
-export interface StageLag {
-  stage: string;
-  group: string;
-  service: string;
-  members: number;
-  lag: number;
-  partitions: PartitionLag[];
-}
+export type { PartitionLag, StageLag };
 
 /**
  * Consumer lag per registered stage (or `--stage S`) and partition: end offset minus the group's committed
@@ -27,24 +13,9 @@ export async function lagCommand(options: Record<string, string | true>): Promis
   const stages = typeof options.stage === 'string' ? [stageNamed(options.stage)] : platform.stages;
   const admin = kafkaFromEnv('spine-lag').admin();
   await admin.connect();
-  const report: StageLag[] = [];
+  let report: StageLag[];
   try {
-    for (const stage of stages) {
-      const group = deployedGroup(stage);
-      const described = (await admin.describeGroups([group])).groups[0];
-      const partitions: PartitionLag[] = [];
-      for (const input of stage.inputs) {
-        const topic = deployedName(input);
-        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-        const byPartition = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset]));
-        for (const end of ends) {
-          const done = byPartition.get(end.partition);
-          const start = done === undefined || done === '-1' ? BigInt(end.low) : BigInt(done);
-          partitions.push({ topic, partition: end.partition, committed: done === undefined || done === '-1' ? null : done, end: end.high, lag: Number(BigInt(end.high) - start) });
-        }
-      }
-      report.push({ stage: stage.name, group, service: stage.service, members: described?.members.length ?? 0, lag: partitions.reduce((sum, p) => sum + p.lag, 0), partitions });
-    }
+    report = await stageLag(admin, stages, deployment);
   } finally {
     await admin.disconnect();
   }

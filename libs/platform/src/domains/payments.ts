@@ -65,6 +65,6 @@ export const payments = defineDomain({
   ],
   services: [
     { name: 'fraud-features', description: 'Payment velocity features', port: 3004, database: 'Card activity (velocity features) lives in PostgreSQL' },
-    { name: 'fraud-scoring', description: 'Payment fraud scoring', port: 3005 },
+    { name: 'fraud-scoring', description: 'Payment fraud scoring', port: 3005, database: 'The shared inference cache lives in PostgreSQL (model versions registered with a cache TTL)' },
   ],
 });

@@ -62,6 +62,6 @@ export const supportTriage = defineDomain({
   ],
   services: [
     { name: 'enrichment', description: 'Support-message feature enrichment', port: 3001, database: 'The feature store lives in PostgreSQL' },
-    { name: 'inference', description: 'Support-message triage inference', port: 3002 },
+    { name: 'inference', description: 'Support-message triage inference', port: 3002, database: 'The shared inference cache lives in PostgreSQL (model versions registered with a cache TTL)' },
   ],
 });

@@ -14,7 +14,7 @@ const metadata = { eventId: '6f1c0c1e-8a3b-4c59-9a55-2d2c2f7f3b10', occurredAt: 
 const message: SupportMessageReceived = { metadata, customerId: 'c', channel: 'CHAT', subject: null, body: 'b', orderAmount: null };
 const features: SupportMessageEnriched['features'] = { messagesTotal: 1, messagesLast24h: 1, avgBodyLength: 1, previousContactAt: null, lifetimeOrderAmount: '0.00' };
 const result: SupportTriageResult = {
-  metadata, customerId: 'c', sentiment: 'NEUTRAL', sentimentScore: 0, intent: 'OTHER', intentConfidence: 0, priority: 'P4', model: { name: 'm', version: '1' }, inferredAt: new Date(0),
+  metadata, customerId: 'c', sentiment: 'NEUTRAL', sentimentScore: 0, intent: 'OTHER', intentConfidence: 0, priority: 'P4', model: { name: 'm', version: '1', routing: 'CHAMPION' as const, arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null }, inferredAt: new Date(0),
 };
 
 class Handlers {

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { Authenticator, type Principal, type Scope } from '@spine/edge';
+import { cookieOf, isHttps, sessionCookieName } from './cookies.js';
+import { SessionStore, type ConsoleSession } from './session-store.js';
+
+/** How a request was authenticated: a bearer credential (API clients) or a console session (the page). */
+export type ConsoleCaller = { readonly via: 'bearer'; readonly principal: Principal } | { readonly via: 'session'; readonly principal: Principal; readonly session: ConsoleSession };
+
+/** Console-wide: which operator scopes allow what. `operator:act` implies `operator:read` (documented in @spine/edge scopes). */
+export function mayDo(principal: Principal, needed: Scope): boolean {
+  return principal.scopes.has(needed) || (needed === 'operator:read' && principal.scopes.has('operator:act'));
+}
+
+/** Whether a principal may use the console at all. */
+export function isOperator(principal: Principal): boolean {
+  return mayDo(principal, 'operator:read');
+}
+
+/** The console's authentication: Spine's Authenticator (API keys in PostgreSQL, bootstrap keys, JWTs) plus sessions. */
+export class ConsoleAuth {
+  constructor(
+    readonly authenticator: Authenticator,
+    readonly sessions: SessionStore,
+  ) {}
+
+  /** The caller of a request: its bearer / x-api-key credential if it sends one, else its session cookie. */
+  async caller(request: IncomingMessage): Promise<ConsoleCaller | { readonly via: 'none'; readonly status: 401 | 503; readonly message: string }> {
+    if (request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined) {
+      const outcome = await this.authenticator.authenticate(request.headers);
+      return outcome.ok ? { via: 'bearer', principal: outcome.principal } : { via: 'none', status: outcome.status, message: outcome.message };
+    }
+    const session = this.sessions.get(cookieOf(request, sessionCookieName(isHttps(request))));
+    if (session) return { via: 'session', principal: session.principal, session };
+    return { via: 'none', status: 401, message: 'log in at /console with an operator key, or send Authorization: Bearer <key with operator:read>' };
+  }
+
+  /** Checks an operator key given at log-in (the form's field), as if it were a bearer credential. */
+  verifyKey(key: string): ReturnType<Authenticator['authenticate']> {
+    return this.authenticator.authenticate({ authorization: `Bearer ${key.trim()}` });
+  }
+}

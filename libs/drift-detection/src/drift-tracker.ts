@@ -1,0 +1,80 @@
+import type { DriftSettings } from './drift-settings.js';
+import { FieldSeries, type SeriesEvaluation } from './field-series.js';
+import type { FieldKind, Observation } from './observation.js';
+import type { ReferenceOptions } from './reference-distribution.js';
+import type { StoredReference } from './reference-store.js';
+
+/** Which values a series holds: one watched field of one topic, of one model version (null: not split by version). */
+export interface SeriesId {
+  readonly topic: string;
+  readonly field: string;
+  readonly version: string | null;
+}
+
+/** Keeps a FieldSeries (reference + sliding window + hysteresis) per topic, field and model version. */
+export class DriftTracker {
+  private readonly series = new Map<string, { id: SeriesId; series: FieldSeries }>();
+  private readonly stored = new Map<string, StoredReference>();
+  private readonly restoredKeys = new Set<string>();
+  /** Series whose reference window completed since the last takeCompletedReferences(). */
+  private completed: Array<{ id: SeriesId; series: FieldSeries }> = [];
+
+  constructor(
+    readonly settings: DriftSettings,
+    private readonly options: ReferenceOptions = {},
+    stored: readonly StoredReference[] = [],
+  ) {
+    for (const reference of stored) this.stored.set(keyOf(reference.id), reference);
+  }
+
+  /** Adds a value to its series (created on first sight: a new model version gets its own reference). */
+  observe(id: SeriesId, kind: FieldKind, value: Observation): SeriesEvaluation | undefined {
+    const series = this.seriesOf(id, kind);
+    const filling = series.referenceWindow === undefined;
+    const evaluation = series.observe(value);
+    if (filling && series.referenceWindow !== undefined) this.completed.push(this.series.get(keyOf(id))!);
+    return evaluation;
+  }
+
+  /** References completed since the last call (to persist them), oldest first. */
+  takeCompletedReferences(): StoredReference[] {
+    const taken = this.completed.map(({ id, series }) => ({ id, kind: series.kind, values: [...series.referenceWindow!] }));
+    this.completed = [];
+    return taken;
+  }
+
+  /** Whether the series of `id` started from a stored reference. */
+  restored(id: SeriesId): boolean {
+    return this.restoredKeys.has(keyOf(id));
+  }
+
+  /** The series of `id`, or undefined before its first value. */
+  get(id: SeriesId): FieldSeries | undefined {
+    return this.series.get(keyOf(id))?.series;
+  }
+
+  /** Every series seen, with its id. */
+  all(): Array<{ id: SeriesId; series: FieldSeries }> {
+    return [...this.series.values()];
+  }
+
+  private seriesOf(id: SeriesId, kind: FieldKind): FieldSeries {
+    const key = keyOf(id);
+    let entry = this.series.get(key);
+    if (!entry) {
+      entry = { id: { topic: id.topic, field: id.field, version: id.version }, series: new FieldSeries(kind, this.settings, this.options) };
+      // A stored reference of the same kind and size is reused; another (schema or settings changed) is re-learnt.
+      const stored = this.stored.get(key);
+      if (stored && stored.kind === kind && stored.values.length === this.settings.referenceSize) {
+        entry.series.restoreReference(stored.values);
+        this.restoredKeys.add(key);
+      }
+      this.series.set(key, entry);
+    }
+    return entry.series;
+  }
+}
+
+function keyOf(id: SeriesId): string {
+  return JSON.stringify([id.topic, id.field, id.version]);
+}
