@@ -1,4 +1,4 @@
-/// <reference lib="dom" />
+import './browser-globals.js';
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -145,6 +145,6 @@ describe('console in a browser: log in, topology, dead letters', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'deliveries.png'), fullPage: true });
     await page.goto(`${console.url}/console#models`);
     await page.waitForSelector('[data-view="models"] h2');
-    await page.screenshot({ path: join(ARTIFACTS, 'models.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'models-no-services.png'), fullPage: true });
   });
 });

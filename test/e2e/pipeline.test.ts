@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DLQ_HEADERS } from '@spine/runtime';
+import { ModelControl } from '@spine/model-lifecycle';
+import { supportTriage } from '@spine/platform';
 import { Pipeline } from '../harness/pipeline.js';
 import { readRaw } from '../harness/spine-fixture.js';
 
@@ -103,18 +105,40 @@ describe('model versions', () => {
     return rows.map((r) => r.model_version);
   }
 
-  it('runs the newest shipped model by default and rolls back to an older one by configuration alone', async () => {
+  it('runs the registry default model, switches to another version at runtime with no restart, and rolls back', async () => {
     const current = await pipeline.post(3);
     expect(await pipeline.waitForResults(current)).toBe(3);
     const [newest] = await versionsOf(current);
-    expect(newest).not.toBe('1.0.0');
+    expect(newest).toBe(supportTriage.stages.inference.model!.defaultVersion);
 
-    await pipeline.service('inference').stop('SIGTERM');
-    await pipeline.startService('inference', 'inference', { SPINE_MODEL_VERSION: '1.0.0' });
-    const rolledBack = await pipeline.post(3);
-    expect(await pipeline.waitForResults(rolledBack)).toBe(3);
-    expect(await versionsOf(rolledBack)).toEqual(['1.0.0']);
+    const ops = new ModelControl({ kafka: pipeline.fx.kafka, codecs: pipeline.fx.codecs, clientId: `${pipeline.fx.prefix}ops` });
+    await ops.start();
+    try {
+      const by = { actor: 'e2e', reason: 'compare with the earlier model' };
+      await ops.register('support-triage', '1.0.0', { kind: 'in-process', function: 'support-triage@1.0.0' }, by);
+      await ops.promote('inference', '1.0.0', by);
+      // The running inference process reads the control topic: its next records are answered by 1.0.0.
+      expect(await untilVersion('1.0.0')).toBe(true);
+      await ops.rollback('inference', by);
+      expect(await untilVersion(newest!)).toBe(true);
+    } finally {
+      await ops.stop();
+    }
   });
+
+  /** Posts a message at a time until its result carries `version` (the switch is within seconds); then three more must. */
+  async function untilVersion(version: string): Promise<boolean> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ids = await pipeline.post(1);
+      await pipeline.waitForResults(ids);
+      if ((await versionsOf(ids))[0] === version) break;
+      if (Date.now() > deadline) return false;
+    }
+    const next = await pipeline.post(3);
+    expect(await pipeline.waitForResults(next)).toBe(3);
+    return (await versionsOf(next)).join() === version;
+  }
 });
 
 async function highWatermarkSum(pipeline: Pipeline, topic: string): Promise<number> {

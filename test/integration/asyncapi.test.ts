@@ -57,9 +57,13 @@ describe('AsyncAPI document of the stage registry', () => {
     const payload = (d: Doc) => d.channels['spine.ai.fraud-score.v1'].messages.FraudScore.payload.schema;
     expect(payload(altered).fields.map((f: { name: string }) => f.name)).toContain('reviewQueue');
     expect(payload(committed).fields.map((f: { name: string }) => f.name)).not.toContain('reviewQueue');
+    // Every channel whose records are FraudScores (the result topic and its shadow topic) changes; nothing else does.
+    const fraudScoreTopics = spinePlatform.topics.filter((t) => t.value === 'fraud-score').map((t) => t.name);
+    expect(fraudScoreTopics.length).toBeGreaterThan(1);
+    for (const name of fraudScoreTopics) expect(altered.channels[name].messages.FraudScore.payload).not.toEqual(committed.channels[name].messages.FraudScore.payload);
     const without = (d: Doc) => {
       const copy = structuredClone(d);
-      delete copy.channels['spine.ai.fraud-score.v1'].messages.FraudScore.payload;
+      for (const name of fraudScoreTopics) delete copy.channels[name].messages.FraudScore.payload;
       return copy;
     };
     expect(without(altered)).toEqual(without(committed));

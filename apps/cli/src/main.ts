@@ -12,6 +12,7 @@ import { resetCommand } from './commands/reset.js';
 import { keysCommand } from './commands/keys.js';
 import { eraseCommand } from './commands/erase.js';
 import { auditCommand } from './commands/audit.js';
+import { modelsCommand } from './commands/models.js';
 
 const usage = `spine-cli <command> [options]
   provision                              create/alter topics, register schemas, set compatibility
@@ -29,6 +30,14 @@ const usage = `spine-cli <command> [options]
   keys create --name <n> --scopes events:write,results:read[,admin] | list | revoke <id>   API keys (hashed in PostgreSQL)
   erase --customer <id> [--json]         GDPR erasure from every store with personal data (audited)
   audit [--limit N] [--action A] [--json]   the audit log of administrative actions, newest first
+  models list [--stage S] [--json]       model versions and per-stage routing (champion, arms, canary, shadows, guard)
+  models register --model M --version V --adapter '<json>'|--adapter-file F [--description D] [--cache-ttl-ms N]
+                  [--cost-per-call X] [--cost-per-1k-tokens X]
+  models promote|rollback --stage S [--version V] | split --stage S --arms 2.0.0=50|none
+         ramp --stage S --version V --steps 5,25,50,100 --interval 10m | shadow --stage S --versions V1,V2|none
+         cascade --stage S --version V --below 0.7|--off | guard --stage S [--window 60s] [--max-error-rate 0.1] ...
+                                         change a stage's routing live ([--reason R]; actor cli:<user>@<host> or SPINE_OPERATOR)
+  models history [--stage S] [--limit N] [--json]   model changes, newest first
 Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, SPINE_TOPIC_PREFIX; DATABASE_URL, SPINE_DB_SCHEMA for keys/erase/audit (see README).`;
 
 const commands: Record<string, (options: Record<string, string | true>) => Promise<void>> = {
@@ -44,6 +53,7 @@ const commands: Record<string, (options: Record<string, string | true>) => Promi
   keys: (o) => keysCommand(positional.slice(1), o),
   erase: eraseCommand,
   audit: auditCommand,
+  models: (o) => modelsCommand(positional.slice(1), o),
 };
 
 const { positional, options } = parseArgs(process.argv.slice(2));

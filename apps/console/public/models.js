@@ -38,8 +38,10 @@ async function card(s) {
   const role = (v) => (v === r.champion ? 'champion' : (r.splits ?? []).some((x) => x.version === v) ? 'A/B' : r.canary?.version === v ? 'canary' : (r.shadows ?? []).includes(v) ? 'shadow' : '');
   const versionRows = s.versions.map((v) => {
     const last = (series[v.version] ?? []).at(-1);
-    return h('tr', { dataset: { version: v.version, role: role(v.version) } },
+    const answered = Object.values(last?.answered ?? {}).reduce((a, b) => a + b, 0);
+    return h('tr', { dataset: { version: v.version, role: role(v.version), answered: String(answered), champion: String(last?.answered?.CHAMPION ?? 0) } },
       h('td', {}, h('b', {}, v.version), ' ', h('span', { class: 'tag' }, role(v.version))),
+      h('td', { class: 'num', title: Object.entries(last?.answered ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') }, last ? num(answered, 0) : '–'),
       h('td', { class: 'num' }, last?.errorRate == null ? '–' : `${num(last.errorRate * 100)} %`),
       h('td', { class: 'num' }, last?.latencyMs == null ? '–' : `${num(last.latencyMs)} ms`),
       h('td', { class: 'num' }, last?.cacheHitRate == null ? '–' : `${num(last.cacheHitRate * 100)} %`),
@@ -56,7 +58,7 @@ async function card(s) {
     h('h3', {}, `${s.stage} · ${s.model}`),
     h('p', { class: 'muted' }, `champion ${r.champion}${r.canary ? ` · canary ${r.canary.version} ${r.canary.percent ?? ''}%` : ''}${(r.splits ?? []).length ? ` · A/B ${r.splits.map((x) => `${x.version} ${x.percent}%`).join(', ')}` : ''}${(r.shadows ?? []).length ? ` · shadows ${r.shadows.join(', ')}` : ''}`),
     unavailable ? h('p', { class: 'muted' }, `live numbers unavailable: ${unavailable}`) : '',
-    h('table', {}, h('thead', {}, h('tr', {}, ['version', 'errors', 'latency', 'cache hits', 'cost', 'agreement', 'drift (PSI)', ''].map((c) => h('th', {}, c)))), h('tbody', {}, versionRows)),
+    h('table', {}, h('thead', {}, h('tr', {}, ['version', 'answered', 'errors', 'latency', 'cache hits', 'cost', 'agreement', 'drift (PSI)', ''].map((c) => h('th', {}, c)))), h('tbody', {}, versionRows)),
     context.canAct ? h('button', { class: 'rollback', onclick: () => act(s.stage, 'rollback', {}, `Roll ${s.stage} back to its previous champion?`) }, 'Roll back') : '',
     box);
   const versions = Object.keys(series);

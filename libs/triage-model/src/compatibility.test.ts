@@ -4,7 +4,7 @@ import { sha256Hex } from './dataset.js';
 import { loadTriageModel } from './model-loader.js';
 import type { TriageInput, TriageModel, TriageOutput } from './types.js';
 
-// A released version must keep meaning one behaviour, so operators can roll back with SPINE_MODEL_VERSION=1.0.0.
+// A released version must keep meaning one behaviour, so operators can roll back to 1.0.0 through the model router.
 // fixtures/outputs-1.0.0.json holds what 1.0.0 answered with the code that released it (captured by
 // scripts/capture-outputs.mjs before any 1.1.0 change): the demo and benchmark messages, the known weak cases, and
 // every dataset message with varying customer features.

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Controller, Get, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuditRecord } from '@spine/edge';
+import { grants, type AuditRecord } from '@spine/edge';
 import { ConsoleAudit } from '../audit.js';
-import { mayDo } from '../auth/console-auth.js';
 import { callerOf, ConsoleAuthGuard } from '../auth/console-auth.guard.js';
 
 /** Who is logged in, and the audit log's recent entries. */
@@ -17,7 +16,7 @@ export class SessionController {
   @ApiOperation({ summary: 'The caller: name, scopes, whether it may act' })
   whoami(@Req() request: IncomingMessage): { name: string; kind: string; scopes: string[]; canAct: boolean } {
     const { principal } = callerOf(request);
-    return { name: principal.name, kind: principal.kind, scopes: [...principal.scopes], canAct: mayDo(principal, 'operator:act') };
+    return { name: principal.name, kind: principal.kind, scopes: [...principal.scopes], canAct: grants(principal.scopes, 'operator:act') };
   }
 
   @Get('audit')

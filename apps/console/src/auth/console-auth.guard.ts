@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ForbiddenException, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Scope } from '@spine/edge';
+import { grants, type Scope } from '@spine/edge';
 import { bodyLimitFromEnv, readJsonBody, SCOPES_METADATA } from '@spine/runtime';
-import { ConsoleAuth, mayDo, type ConsoleCaller } from './console-auth.js';
+import { ConsoleAuth, type ConsoleCaller } from './console-auth.js';
 import { isSameOrigin } from './cookies.js';
 import { SessionStore } from './session-store.js';
 
@@ -46,7 +46,7 @@ export class ConsoleAuthGuard implements CanActivate {
       throw new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message: caller.message });
     }
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(SCOPES_METADATA, [context.getHandler(), context.getClass()]) ?? ['operator:read'];
-    const missing = required.filter((scope) => !mayDo(caller.principal, scope));
+    const missing = required.filter((scope) => !grants(caller.principal.scopes, scope));
     if (missing.length) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this credential lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this needs` });
     if (caller.via === 'session' && !SAFE.has(request.method ?? 'GET')) {
       const token = request.headers['x-csrf-token'];

@@ -1,19 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { Authenticator, type Principal, type Scope } from '@spine/edge';
+import { Authenticator, grants, type Principal } from '@spine/edge';
 import { cookieOf, isHttps, sessionCookieName } from './cookies.js';
 import { SessionStore, type ConsoleSession } from './session-store.js';
 
 /** How a request was authenticated: a bearer credential (API clients) or a console session (the page). */
 export type ConsoleCaller = { readonly via: 'bearer'; readonly principal: Principal } | { readonly via: 'session'; readonly principal: Principal; readonly session: ConsoleSession };
 
-/** Console-wide: which operator scopes allow what. `operator:act` implies `operator:read` (documented in @spine/edge scopes). */
-export function mayDo(principal: Principal, needed: Scope): boolean {
-  return principal.scopes.has(needed) || (needed === 'operator:read' && principal.scopes.has('operator:act'));
-}
-
 /** Whether a principal may use the console at all. */
 export function isOperator(principal: Principal): boolean {
-  return mayDo(principal, 'operator:read');
+  return grants(principal.scopes, 'operator:read');
 }
 
 /** The console's authentication: Spine's Authenticator (API keys in PostgreSQL, bootstrap keys, JWTs) plus sessions. */

@@ -7,6 +7,8 @@ export interface VersionPoint {
   readonly t: number;
   /** Predictions per second. */
   readonly calls: number;
+  /** Records this version answered on the stage since the service started (spine_model_routed_total), by routing (CHAMPION, AB, CANARY, SHADOW…). */
+  readonly answered: Readonly<Record<string, number>>;
   /** Errors / predictions in the interval (0..1); null without predictions. */
   readonly errorRate: number | null;
   readonly timeoutRate: number | null;
@@ -91,10 +93,13 @@ export class ModelMetrics {
           const d = (k: keyof Totals) => totals[k] - (before?.totals[k] ?? 0);
           const seconds = before ? (t - before.t) / 1_000 : 0;
           const agreement = samples.find((s) => matches(s, 'spine_model_agreement_ratio', { stage: stage.name, ...labels }));
+          const answered: Record<string, number> = {};
+          for (const s of samples) if (matches(s, 'spine_model_routed_total', { stage: stage.name, ...labels }) && s.labels.routing) answered[s.labels.routing] = (answered[s.labels.routing] ?? 0) + s.value;
           const drifts = psi.filter((s) => s.labels.version === version).map((s) => s.value);
           const point: VersionPoint = {
             t,
             calls: seconds > 0 ? d('count') / seconds : 0,
+            answered,
             errorRate: d('count') > 0 ? d('errors') / d('count') : null,
             timeoutRate: d('count') > 0 ? d('timeouts') / d('count') : null,
             latencyMs: d('count') > 0 ? (d('sum') / d('count')) * 1_000 : null,

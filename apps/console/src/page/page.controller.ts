@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { describePrincipal } from '@spine/edge';
-import { ConsoleAuth, isOperator, mayDo } from '../auth/console-auth.js';
+import { describePrincipal, grants } from '@spine/edge';
+import { ConsoleAuth, isOperator } from '../auth/console-auth.js';
 import { cookieOf, isHttps, isSameOrigin, sessionCookie, sessionCookieName } from '../auth/cookies.js';
 import { CONSOLE_ACTIONS, ConsoleAudit } from '../audit.js';
 import { consolePage, loginPage, SECURITY_HEADERS } from './html.js';
@@ -26,7 +26,7 @@ export class PageController {
     // A bearer caller gets the page too, with a session of its own so the page's calls carry a cookie, not the key.
     const session = caller.via === 'session' ? caller.session : this.auth.sessions.create(caller.principal);
     if (caller.via === 'bearer') response.setHeader('set-cookie', sessionCookie(sessionCookieName(isHttps(request)), session.id, { secure: isHttps(request), maxAgeSeconds: 12 * 3600 }));
-    send(response, 200, consolePage({ csrfToken: session.csrfToken, operator: caller.principal.name, canAct: mayDo(caller.principal, 'operator:act') }));
+    send(response, 200, consolePage({ csrfToken: session.csrfToken, operator: caller.principal.name, canAct: grants(caller.principal.scopes, 'operator:act') }));
   }
 
   @Post('login')

@@ -84,7 +84,8 @@ export class ModelControl {
     } finally {
       await admin.disconnect();
     }
-    this.producer = this.deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // One record at a time, acks=all; not idempotent (kafkajs would want unlimited retries): a retried duplicate is the same state twice.
+    this.producer = this.deps.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
     this.consumer = this.deps.kafka.consumer({ groupId: this.groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     await this.consumer.connect();
@@ -103,7 +104,11 @@ export class ModelControl {
           this.deps.log?.('error', 'model control record skipped: it does not decode', { offset: message.offset, error: (error as Error).message });
         }
         this.applied = offset;
-        for (const w of [...this.waiters]) if (w.offset <= offset) (this.waiters.delete(w), w.resolve());
+        for (const w of [...this.waiters]) {
+          if (w.offset > offset) continue;
+          this.waiters.delete(w);
+          w.resolve();
+        }
       },
     });
     await caughtUp;
