@@ -9,7 +9,7 @@ import type { FraudScore, PaymentTransactionEnriched } from '@spine/schemas';
 import { uniqueSqlName } from '../harness/ids.js';
 import { freePort, ServiceProcess } from '../harness/service-process.js';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
-import { fraudInputs } from '../models/fraud-inputs.js';
+import { paymentBatches } from '../models/fraud-inputs.js';
 import { TopicCollector } from '../models/topic-collector.js';
 import { eventually, operatorKeys } from './support.js';
 
@@ -17,17 +17,8 @@ const ARTIFACTS = join(import.meta.dirname, '..', '..', '.spine', 'test-artifact
 const STAGE = payments.stages.fraudScoring.name;
 const ONNX = { kind: 'onnx', path: 'libs/fraud-model/models/fraud-lr-1.0.0.onnx', output: 'probabilities' };
 
-// Real payments (with the features enrichment computes); each batch gets fresh event ids so its results can be told apart.
-const inputs = fraudInputs(120);
-let batchNo = 0;
-function batch(count: number): PaymentTransactionEnriched[] {
-  batchNo += 1;
-  const start = (batchNo * 37) % inputs.length;
-  return [...inputs, ...inputs].slice(start, start + count).map((input, i) => ({
-    ...input,
-    transaction: { ...input.transaction, transactionId: `console-b${batchNo}-${i}`, metadata: { ...input.transaction.metadata, eventId: crypto.randomUUID() } },
-  })) as PaymentTransactionEnriched[];
-}
+// Real payments (with the features enrichment computes), in batches with fresh event ids.
+const batch = paymentBatches('console-', 120);
 
 // Promote a model version from the console in a real browser: the fraud-scoring service (a real process) switches, its
 // results say so, and the Models view shows the new champion with the numbers scraped from the service's /metrics.
@@ -116,6 +107,11 @@ describe('console in a browser: promote a model version and see results switch',
     expect(await champion.locator('button.promote').count()).toBe(0);
     expect(await page.locator(`section.card[data-stage="${STAGE}"] p.muted`).first().textContent()).toContain('champion 2.0.0');
     expect(await champion.locator('td.num').first().textContent()).toBe(served.toLocaleString('en'));
+    const promoted = page.locator('#model-history tr[data-action="PROMOTE"]');
+    expect(await promoted.count()).toBe(1);
+    expect(await promoted.getAttribute('data-version')).toBe('2.0.0');
+    expect(await promoted.locator('td').nth(3).textContent()).toContain('console-operate');
+    expect(await page.locator(`section.card[data-stage="${STAGE}"] tr[data-version="1.0.0"] button.promote`).isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'models.png'), fullPage: true });
 
     const { rows } = await pool.query<{ actor: string; target: string; details: { change: string; version: string } }>(`SELECT actor, target, details FROM "${schema}".audit_log WHERE action = 'model.promote'`);

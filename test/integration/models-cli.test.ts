@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ModelControl } from '@spine/model-lifecycle';
 import { modelControlTopic } from '@spine/platform';
 import type { StageRouting } from '@spine/schemas';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
+import { cliOk, runCli } from '../harness/cli.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'apps', 'cli', 'dist', 'main.js');
 const ONNX = JSON.stringify({ kind: 'onnx', path: 'libs/fraud-model/models/fraud-lr-1.0.0.onnx', output: 'probabilities' });
 
-type Result = { status: number | null; stdout: string; stderr: string };
 type ListView = Array<{ stage: string; model: string; routing: StageRouting; versions: Array<{ version: string; adapter: { kind: string; path?: string }; builtIn: boolean; cacheTtlMs: number }> }>;
 type HistoryRow = { at: string; action: string; version: string | null; actor: string; automatic: boolean; reason: string; stage: string | null };
 
@@ -17,27 +13,13 @@ type HistoryRow = { at: string; action: string; version: string | null; actor: s
 describe('operator CLI: models', () => {
   let fx: SpineFixture;
 
-  const run = (...args: string[]) =>
-    new Promise<Result>((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' };
-      delete env.SPINE_OPERATOR;
-      const child = spawn(process.execPath, [cli, 'models', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.once('error', reject);
-      child.once('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    if (result.status !== 0) throw new Error(`spine-cli models ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    return result;
+  const env = () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix };
+    delete env.SPINE_OPERATOR;
+    return env;
   };
+  const run = (...args: string[]) => runCli(['models', ...args], env());
+  const ok = (...args: string[]) => cliOk(['models', ...args], env());
   const json = <T>(stdout: string): T => {
     try {
       return JSON.parse(stdout) as T;

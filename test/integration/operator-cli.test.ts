@@ -7,6 +7,7 @@ import { PermanentError, type StageRunner } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { startStage } from '../harness/stage.js';
+import { cliOk, runCli } from '../harness/cli.js';
 
 const { topics, stages } = supportTriage;
 const cli = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'main.js');
@@ -23,29 +24,9 @@ describe('operator CLI: tail, dlq, replay ranges, reset', () => {
   const ids = new Map<string, string>(); // body -> event id
   let betweenM2AndM3 = '';
 
-  /**
-   * Runs the CLI as a process without blocking this one: the stage under test runs in this process and must
-   * keep heartbeating (a blocking spawnSync of a few seconds each would get it evicted from its group).
-   */
-  const run = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.once('error', reject);
-      child.once('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
-  const ok = async (...args: string[]) => {
-    const result = await run(...args);
-    if (result.status !== 0) throw new Error(`spine-cli ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    return result;
-  };
+  const env = () => ({ ...process.env, SPINE_TOPIC_PREFIX: fx.prefix });
+  const run = (...args: string[]) => runCli(args, env());
+  const ok = (...args: string[]) => cliOk(args, env());
   const lines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
   const bodies = (stdout: string) => lines(stdout).map((l) => l.value?.body ?? '<undecoded>');
 

@@ -4,7 +4,7 @@ import { payments } from '@spine/platform';
 import { ModelControl } from '@spine/model-lifecycle';
 import type { FraudScore, ModelControlEvent, PaymentTransactionEnriched } from '@spine/schemas';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
-import { fraudInputs } from './fraud-inputs.js';
+import { paymentBatches } from './fraud-inputs.js';
 import { freePort } from './free-port.js';
 import { fraudInstance, fraudModel, onnxAdapter, testFraudBinding, type FraudInstance } from './model-instances.js';
 import { TopicCollector } from './topic-collector.js';
@@ -13,18 +13,8 @@ const { stages, topics } = payments;
 const STAGE = stages.fraudScoring.name;
 const by = { actor: 'test-operator', reason: 'test' };
 
-// Real payments with the features enrichment computes; each batch gets fresh event ids so results can be told apart.
-const inputs = fraudInputs(300);
-let batchNo = 0;
-function batch(count: number): PaymentTransactionEnriched[] {
-  batchNo += 1;
-  // A rotating window over the payments, so batches cover many cards (and so many buckets of the router).
-  const start = (batchNo * 37) % inputs.length;
-  return [...inputs, ...inputs].slice(start, start + count).map((input, i) => ({
-    ...input,
-    transaction: { ...input.transaction, transactionId: `b${batchNo}-${i}`, metadata: { ...input.transaction.metadata, eventId: crypto.randomUUID() } },
-  })) as PaymentTransactionEnriched[];
-}
+// Real payments with the features enrichment computes, in batches with fresh event ids.
+const batch = paymentBatches('');
 
 describe('model routing from the control topic (two instances of fraud-scoring, real Kafka)', () => {
   let fx: SpineFixture;
@@ -103,6 +93,24 @@ describe('model routing from the control topic (two instances of fraud-scoring, 
     expect(shadowed.every((r) => r.model.version === '2.0.0' && r.model.routing === 'SHADOW')).toBe(true);
     await ops.shadow(STAGE, [], by);
   }, 60_000);
+
+  it('splits A/B 50/50 over 1,000 entities: each version gets 40–60 %, and each entity always the same version', async () => {
+    await ops.split(STAGE, [{ version: '2.0.0', percent: 50 }], by);
+    await Promise.all([a, b].map((i) => waitFor(() => i.control.routing(STAGE).splits.length === 1, 10_000)));
+    const entities = (records: PaymentTransactionEnriched[]) => records.map((r, i) => ({ ...r, transaction: { ...r.transaction, cardId: `ab-card-${i}` } }));
+    const first = await resultsOf(await publish(entities([...batch(300), ...batch(300), ...batch(300), ...batch(100)])), 60_000);
+    const second = await resultsOf(await publish(entities([...batch(300), ...batch(300), ...batch(300), ...batch(100)])), 60_000);
+    const versionOf = (rs: FraudScore[]) => new Map(rs.map((r) => [r.cardId, `${r.model.version}/${r.model.routing}`]));
+    const v1 = versionOf(first);
+    expect(v1.size).toBe(1_000);
+    const share = [...v1.values()].filter((v) => v === '2.0.0/AB').length / v1.size;
+    expect(share).toBeGreaterThanOrEqual(0.4);
+    expect(share).toBeLessThanOrEqual(0.6);
+    expect(new Set(v1.values())).toEqual(new Set(['1.0.0/CHAMPION', '2.0.0/AB']));
+    expect(versionOf(second)).toEqual(v1); // sticky across records, partitions and both instances
+    await ops.split(STAGE, [], by);
+    console.info(`[figure] A/B 50/50 over 1,000 entities: ${(share * 100).toFixed(1)} % to the B arm`);
+  }, 120_000);
 
   it('rolls a failing canary back by itself, naming the reason; no record is lost or dead-lettered', async () => {
     const deadPort = await freePort(); // nothing listens: every call is refused

@@ -29,7 +29,12 @@ async function load() {
   const cards = await Promise.all(stages.map(card));
   root.querySelector('#models').replaceChildren(...cards);
   root.querySelector('#model-history').replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ['when', 'stage', 'change', 'by', 'reason'].map((c) => h('th', {}, c)))),
-    h('tbody', {}, events.map((e) => h('tr', { class: e.change?.automatic ? 'automatic' : undefined }, h('td', {}, new Date(e.at ?? e.occurredAt ?? Date.now()).toLocaleString()), h('td', {}, e.stage ?? ''), h('td', {}, e.change?.kind ?? e.kind ?? JSON.stringify(e.change ?? {}).slice(0, 80)), h('td', {}, e.change?.automatic ? 'automatic' : (e.by ?? e.actor ?? '')), h('td', {}, e.change?.reason ?? e.reason ?? ''))))));
+    h('tbody', {}, events.map((e) => h('tr', { class: e.change.automatic ? 'automatic' : undefined, dataset: { action: e.change.action, version: e.change.version ?? '' } },
+      h('td', {}, new Date(e.change.at).toLocaleString()),
+      h('td', {}, e.stage ?? e.model),
+      h('td', {}, `${e.change.action.toLowerCase()}${e.change.version ? ` ${e.change.version}` : ''}`),
+      h('td', {}, e.change.automatic ? `automatic (${e.change.actor})` : e.change.actor),
+      h('td', {}, e.change.reason))))));
 }
 
 async function card(s) {
@@ -40,7 +45,7 @@ async function card(s) {
     const last = (series[v.version] ?? []).at(-1);
     const answered = Object.values(last?.answered ?? {}).reduce((a, b) => a + b, 0);
     return h('tr', { dataset: { version: v.version, role: role(v.version), answered: String(answered), champion: String(last?.answered?.CHAMPION ?? 0) } },
-      h('td', {}, h('b', {}, v.version), ' ', h('span', { class: 'tag' }, role(v.version))),
+      h('td', {}, h('b', {}, v.version), ' ', role(v.version) ? h('span', { class: 'tag' }, role(v.version)) : ''),
       h('td', { class: 'num', title: Object.entries(last?.answered ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') }, last ? num(answered, 0) : '–'),
       h('td', { class: 'num' }, last?.errorRate == null ? '–' : `${num(last.errorRate * 100)} %`),
       h('td', { class: 'num' }, last?.latencyMs == null ? '–' : `${num(last.latencyMs)} ms`),
