@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { payments } from '@spine/platform';
+import { modelControlTopic, payments } from '@spine/platform';
 import { provision, resolveTopic } from '@spine/topology';
 import type { FraudScore, PaymentTransactionEnriched } from '@spine/schemas';
 import { Pipeline } from '../harness/pipeline.js';
@@ -88,10 +88,12 @@ describe('a service resolves only the topics its stages use', () => {
     const fx = await provisionedFixture('only-host', 1); // for its admin and registry clients; its own prefix is unused here
     const deployment = { prefix, partitions: 2, replicationFactor: 1 };
     const { fraudScoring } = payments.stages;
-    const own = [...fraudScoring.inputs, ...fraudScoring.outputs, fraudScoring.deadLetter].map((t) => resolveTopic(t, deployment));
+    // Its stage's topics, and the model control topic it reads its model routing from (it serves a model).
+    expect(fraudScoring.model).toBeDefined();
+    const own = [...fraudScoring.inputs, ...fraudScoring.outputs, fraudScoring.deadLetter, modelControlTopic].map((t) => resolveTopic(t, deployment));
     await provision(own, { admin: fx.admin, registry: fx.registry, catalog: fx.catalog });
     const present = (await fx.admin.listTopics()).filter((t) => t.startsWith(prefix));
-    expect(present.sort()).toEqual(own.map((t) => t.name).sort()); // support topics, payment input, sink topics: all missing
+    expect(present.sort()).toEqual(own.map((t) => t.name).sort()); // support topics, payment input, sink and drift topics: all missing
     const service = new ServiceProcess('fraud-scoring', await freePort(), { SPINE_TOPIC_PREFIX: prefix, SPINE_TOPIC_PARTITIONS: '2' }, 'fraud-scoring-alone');
     try {
       await service.start(); // resolves when /health/ready answers 200
