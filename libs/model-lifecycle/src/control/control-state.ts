@@ -36,10 +36,13 @@ export class ControlState {
   private readonly versionsByKey = new Map<string, ModelVersionView>();
   private readonly routings = new Map<string, StageRouting>();
   private readonly events: ModelControlEvent[] = [];
+  /** versions() per model, made once per change (the router asks per record). */
+  private readonly versionCache = new Map<string, ModelVersionView[]>();
 
   constructor(private readonly platform: Platform) {}
 
   apply(event: ModelControlEvent): void {
+    this.versionCache.clear();
     if (event.kind === 'VERSION' && event.version) {
       this.versionsByKey.set(controlKey(event), viewOf(event.model, event.version));
     } else if (event.kind === 'ROUTING' && event.stage && event.routing) {
@@ -62,6 +65,13 @@ export class ControlState {
 
   /** Registered versions (of one model, or all), each model's built-in default version included. */
   versions(model?: string): ModelVersionView[] {
+    const key = model ?? '\0all';
+    let views = this.versionCache.get(key);
+    if (!views) this.versionCache.set(key, (views = this.listVersions(model)));
+    return views;
+  }
+
+  private listVersions(model?: string): ModelVersionView[] {
     const builtIns = this.platform.modelStages
       .map((s) => s.model!)
       .filter((m) => !model || m.name === model)

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ModelRouting, StageRouting } from '@spine/schemas';
 
 /** Buckets of the key space: a share of keys is a range of buckets, so 0.01 % steps are expressible. */
@@ -10,7 +10,7 @@ export const BUCKETS = 10_000;
  * stages' splits independent. (About a microsecond; FNV-style hashes correlated visibly across salts.)
  */
 export function bucketOf(stage: string, key: string): number {
-  return createHash('sha256').update(stage).update('\0').update(key).digest().readUInt32BE(0) % BUCKETS;
+  return hash('sha256', `${stage}\0${key}`, 'buffer').readUInt32BE(0) % BUCKETS;
 }
 
 export interface RouteDecision {
@@ -24,7 +24,7 @@ export interface RouteDecision {
  * A/B arms the next ranges in their order, the champion the rest. A record without a key goes to the champion.
  */
 export function route(routing: StageRouting, bucket: number | null): RouteDecision {
-  if (bucket === null) return { version: routing.champion, routing: 'CHAMPION' };
+  if (bucket === null || (!routing.canary && !routing.splits.length)) return { version: routing.champion, routing: 'CHAMPION' };
   let upper = 0;
   if (routing.canary) {
     upper += shareOf(routing.canary.percent);

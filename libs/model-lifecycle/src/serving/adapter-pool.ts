@@ -8,7 +8,7 @@ import type { ModelBinding } from './binding.js';
  * configuration changes (re-registered). Tensor and chat kinds are mapped to the stage's types by its binding.
  */
 export class AdapterPool<I, O> {
-  private readonly adapters = new Map<string, { config: string; adapter: Promise<ModelAdapter<I, O>> }>();
+  private readonly adapters = new Map<string, { view: ModelVersionView; config: string; adapter: Promise<ModelAdapter<I, O>> }>();
 
   constructor(
     private readonly binding: ModelBinding<I, O>,
@@ -17,13 +17,17 @@ export class AdapterPool<I, O> {
   ) {}
 
   get(version: ModelVersionView): Promise<ModelAdapter<I, O>> {
-    const config = JSON.stringify(version.adapter);
     const held = this.adapters.get(version.version);
-    if (held && held.config === config) return held.adapter;
+    if (held?.view === version) return held.adapter; // the same registration (views are made once per change)
+    const config = JSON.stringify(version.adapter);
+    if (held && held.config === config) {
+      this.adapters.set(version.version, { ...held, view: version });
+      return held.adapter;
+    }
     if (held) void held.adapter.then((a) => a.close()).catch(() => undefined);
     const adapter = this.create(version);
     adapter.catch(() => this.adapters.delete(version.version)); // a bad configuration is tried again next time
-    this.adapters.set(version.version, { config, adapter });
+    this.adapters.set(version.version, { view: version, config, adapter });
     return adapter;
   }
 

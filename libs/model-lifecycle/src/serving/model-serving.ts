@@ -72,7 +72,9 @@ export class ModelServing<I, O> {
 
   async serve(key: string | null, input: I, signal: AbortSignal): Promise<Served<O>> {
     const routing = this.routing;
-    const decision = route(routing, key === null ? null : bucketOf(this.stage.name, key));
+    // Hash the key only when the routing splits keys at all (most of the time everything goes to the champion).
+    const split = routing.canary !== null || routing.splits.length > 0;
+    const decision = route(routing, key === null || !split ? null : bucketOf(this.stage.name, key));
     const shadows = routing.shadows.filter((v) => v !== decision.version);
     const shadowAnswers = shadows.length ? this.shadowsOf(shadows, input, signal) : Promise.resolve([]);
     let primary: Answer<O>;
@@ -89,7 +91,7 @@ export class ModelServing<I, O> {
       }
     }
     primary = await this.escalated(primary, routing, input, signal);
-    this.metrics.routed.inc({ stage: this.stage.name, model: this.model, version: primary.model.version, routing: primary.model.routing });
+    this.metrics.countRouted(this.stage.name, this.model, primary.model.version, primary.model.routing);
     const shadowed = await shadowAnswers;
     // Quality signal: a shadow agreeing with what the champion answered for the same record.
     if (this.binding.agree && primary.model.version === routing.champion) {
@@ -120,7 +122,7 @@ export class ModelServing<I, O> {
   private async answer(version: string, routing: ModelRouting, input: I, signal: AbortSignal, state: StageRouting, arm?: string): Promise<Answer<O>> {
     const view = this.deps.control.state.version(this.model, version);
     if (!view) throw new PermanentError(`model ${this.model} has no version "${version}" on the control topic (routing revision ${state.revision})`);
-    this.metrics.price(this.model, version, view.costPerCall, view.costPerThousandTokens);
+    this.metrics.price(view);
     const info = (output: O, cacheHit: boolean): ModelInfo => ({
       name: this.model,
       version,
@@ -148,7 +150,7 @@ export class ModelServing<I, O> {
     try {
       const adapter = await this.pool.get(view);
       const [output] = await adapter.predict([input], { signal });
-      this.metrics.calls.inc({ model: this.model, version: view.version });
+      this.metrics.countCall(this.model, view.version);
       health.record({ ok: true, timeout: false, latencyMs: performance.now() - started, ...(this.binding.score ? { score: this.binding.score(output!) } : {}) });
       return output!;
     } catch (error) {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ModelVersionView } from '../control/control-state.js';
 
 /** Metrics of the model router, per stage and version (the adapters add theirs: latency, errors, tokens, batch size). */
 export class RoutingMetrics {
@@ -8,7 +9,10 @@ export class RoutingMetrics {
   readonly rollbacks: Counter<'stage' | 'version' | 'bound'>;
   readonly shadowFailures: Counter<'stage' | 'version'>;
   readonly fallbacks: Counter<'stage' | 'version'>;
-  private readonly costs = new Map<string, { model: string; version: string; perCall: number; perThousandTokens: number }>();
+  private readonly costs = new Map<string, { view: ModelVersionView; model: string; version: string; perCall: number; perThousandTokens: number }>();
+  /** Label children bound once: the hot path does no label lookups. */
+  private readonly routedChildren = new Map<string, { inc(): void }>();
+  private readonly callChildren = new Map<string, { inc(): void }>();
 
   constructor(private readonly registry: Registry) {
     const registers = [registry];
@@ -41,9 +45,25 @@ export class RoutingMetrics {
     }
   }
 
-  /** Prices of a version, for the cost gauge. */
-  price(model: string, version: string, perCall: number, perThousandTokens: number): void {
-    this.costs.set(`${model}@${version}`, { model, version, perCall, perThousandTokens });
+  /** Prices of a version, for the cost gauge (once per registration). */
+  price(view: ModelVersionView): void {
+    const key = `${view.model}@${view.version}`;
+    if (this.costs.get(key)?.view === view) return;
+    this.costs.set(key, { view, model: view.model, version: view.version, perCall: view.costPerCall, perThousandTokens: view.costPerThousandTokens });
+  }
+
+  countRouted(stage: string, model: string, version: string, routing: string): void {
+    const key = `${stage}\0${version}\0${routing}`;
+    let child = this.routedChildren.get(key);
+    if (!child) this.routedChildren.set(key, (child = this.routed.labels({ stage, model, version, routing })));
+    child.inc();
+  }
+
+  countCall(model: string, version: string): void {
+    const key = `${model}\0${version}`;
+    let child = this.callChildren.get(key);
+    if (!child) this.callChildren.set(key, (child = this.calls.labels({ model, version })));
+    child.inc();
   }
 }
 

@@ -29,18 +29,19 @@ export class VersionHealth {
 
   record(call: Omit<Call, 'at'>): void {
     this.calls.push({ ...call, at: this.now() });
-    if (this.calls.length > this.maxEntries) this.calls.splice(0, this.calls.length - this.maxEntries);
+    // Trimmed in chunks, not per call: a splice of a full window per record would cost O(window) each time.
+    if (this.calls.length > this.maxEntries * 1.5) this.calls.splice(0, this.calls.length - this.maxEntries);
   }
 
   compare(agreed: boolean): void {
     this.comparisons.push({ at: this.now(), agreed });
-    if (this.comparisons.length > this.maxEntries) this.comparisons.splice(0, this.comparisons.length - this.maxEntries);
+    if (this.comparisons.length > this.maxEntries * 1.5) this.comparisons.splice(0, this.comparisons.length - this.maxEntries);
   }
 
   snapshot(windowMs: number): HealthSnapshot {
     const since = this.now() - windowMs;
-    this.calls = this.calls.filter((c) => c.at >= since);
-    this.comparisons = this.comparisons.filter((c) => c.at >= since);
+    this.calls = this.calls.filter((c) => c.at >= since).slice(-this.maxEntries);
+    this.comparisons = this.comparisons.filter((c) => c.at >= since).slice(-this.maxEntries);
     const n = this.calls.length;
     const latencies = this.calls.map((c) => c.latencyMs).sort((a, b) => a - b);
     const p95 = n ? latencies[Math.min(n - 1, Math.ceil(n * 0.95) - 1)]! : 0;
