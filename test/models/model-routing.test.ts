@@ -158,6 +158,24 @@ describe('model routing from the control topic (two instances of fraud-scoring, 
     expect(deadLetters.values).toHaveLength(0);
   }, 90_000);
 
+  it('cuts a slow shadow off (records do not wait for it) and rolls it back on its timeouts', async () => {
+    await ops.register('fraud-lr', '3.2.0-slow-shadow', { kind: 'in-process', function: 'fraud-lr@slow' }, by);
+    await ops.guard(STAGE, { minCalls: 5, maxLatencyP95Ms: 25, maxTimeoutRate: 0.2, maxErrorRate: 0.5 }, by);
+    await ops.shadow(STAGE, ['3.2.0-slow-shadow'], by);
+    await Promise.all([a, b].map((i) => waitFor(() => i.control.routing(STAGE).shadows.length === 1, 10_000)));
+    const started = Date.now();
+    const ids = await publish(batch(40));
+    const answered = await resultsOf(ids, 60_000);
+    expect(answered).toHaveLength(40);
+    expect(answered.every((r) => r.model.routing === 'CHAMPION')).toBe(true);
+    const rollback = await waitFor(() => ops.history(STAGE).find((e) => e.change.action === 'ROLLBACK' && e.change.automatic && e.change.version === '3.2.0-slow-shadow'), 20_000);
+    expect(rollback.change.reason).toMatch(/timeout rate|latency p95|error rate/);
+    expect(rollback.routing!.shadows).toEqual([]);
+    // The shadow (120 ms a call) was cut off at 50 ms: none of its answers made it to the shadow topic.
+    expect(shadows.values.filter((v) => ids.has(v.metadata.eventId))).toHaveLength(0);
+    console.info(`[figure] 40 records with a 120 ms shadow cut off at 50 ms: all answered in ${Date.now() - started} ms`);
+  }, 90_000);
+
   it('a remote champion that is down opens its circuit; its records are redelivered, never dead-lettered or answered with garbage', async () => {
     const deadPort = await freePort();
     const earlier = ops.routing(STAGE).champion;

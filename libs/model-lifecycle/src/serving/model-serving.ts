@@ -100,8 +100,14 @@ export class ModelServing<I, O> {
     return { ...primary, shadows: shadowed };
   }
 
+  /**
+   * The shadow versions' answers. A shadow may take at most twice the guard's latency bound: a slow shadow is cut off
+   * (and counted as a timeout against it) rather than holding up the record the champion already answered.
+   */
   private async shadowsOf(versions: readonly string[], input: I, signal: AbortSignal): Promise<Array<Answer<O>>> {
-    const settled = await Promise.allSettled(versions.map((v) => this.answer(v, 'SHADOW', input, signal, this.routing)));
+    const routing = this.routing;
+    const budget = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, routing.guard.maxLatencyP95Ms * 2))]);
+    const settled = await Promise.allSettled(versions.map((v) => this.answer(v, 'SHADOW', input, budget, routing)));
     return settled.flatMap((s, i) => {
       if (s.status === 'fulfilled') return [s.value];
       this.metrics.shadowFailures.inc({ stage: this.stage.name, version: versions[i]! });
