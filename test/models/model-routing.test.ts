@@ -1,8 +1,14 @@
 /** @jest-environment <rootDir>/test/models/host-typed-arrays.environment.mjs */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { payments } from '@spine/platform';
-import { ModelControl } from '@spine/model-lifecycle';
-import type { FraudScore, ModelControlEvent, PaymentTransactionEnriched } from '@spine/schemas';
+import { payments, supportTriage } from '@spine/platform';
+import { Registry } from 'prom-client';
+import { ModelControl, ModelServing, type ModelServingFactory } from '@spine/model-lifecycle';
+import { loadTriageModel } from '@spine/triage-model';
+import { InferenceStage } from '../../apps/inference/src/inference.stage.js';
+import { triageBinding } from '../../apps/inference/src/triage-binding.js';
+import { startStage } from '../harness/stage.js';
+import { enrichedEmit, supportMessage } from '../harness/support-records.js';
+import type { FraudScore, ModelControlEvent, PaymentTransactionEnriched, SupportMessageEnriched, SupportTriageResult } from '@spine/schemas';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
 import { paymentBatches } from './fraud-inputs.js';
 import { freePort } from './free-port.js';
@@ -24,6 +30,7 @@ describe('model routing from the control topic (two instances of fraud-scoring, 
   let results: TopicCollector<FraudScore>;
   let shadows: TopicCollector<FraudScore>;
   let deadLetters: TopicCollector<Buffer>;
+  let triageModels: Awaited<ReturnType<typeof loadTriageModel>>[];
 
   async function publish(records: PaymentTransactionEnriched[]): Promise<Set<string>> {
     await fx.producer.publish(records.map((value) => ({ topic: topics.enrichedTransactions, key: value.transaction.cardId, value })));
@@ -33,6 +40,7 @@ describe('model routing from the control topic (two instances of fraud-scoring, 
 
   beforeAll(async () => {
     fx = await provisionedFixture('routing', 3);
+    triageModels = [await loadTriageModel({ version: '1.1.0' })];
     ops = new ModelControl({ kafka: fx.kafka, codecs: fx.codecs, clientId: `${fx.prefix}ops` });
     await ops.start();
     const slow = async (input: PaymentTransactionEnriched) => (await sleep(120), fraudModel.score(input));
@@ -176,24 +184,52 @@ describe('model routing from the control topic (two instances of fraud-scoring, 
     console.info(`[figure] 40 records with a 120 ms shadow cut off at 50 ms: all answered in ${Date.now() - started} ms`);
   }, 90_000);
 
-  it('a remote champion that is down opens its circuit; its records are redelivered, never dead-lettered or answered with garbage', async () => {
-    const deadPort = await freePort();
-    const earlier = ops.routing(STAGE).champion;
-    await ops.register('fraud-lr', '4.0.0-remote', { kind: 'oip-v2', url: `http://127.0.0.1:${deadPort}`, remoteName: 'fraud-lr', timeoutMs: 500, retries: { maxAttempts: 2, initialDelayMs: 20 }, circuitBreaker: { consecutiveFailures: 3, cooldownMs: 60_000 } }, by);
-    await ops.promote(STAGE, '4.0.0-remote', by);
-    await Promise.all([a, b].map((i) => waitFor(() => i.control.routing(STAGE).champion === '4.0.0-remote', 10_000)));
-    const ids = await publish(batch(10));
-    await sleep(6_000);
-    expect(results.values.filter((v) => ids.has(v.metadata.eventId))).toHaveLength(0);
-    expect(deadLetters.values).toHaveLength(0);
-    const open = await Promise.all([a, b].map(async (i) => (await i.registry.getSingleMetric('spine_model_circuit_state')?.get())?.values.some((v) => v.labels.version === '4.0.0-remote' && v.value === 2)));
-    expect(open).toContain(true);
-    // The operator rolls back: the records waiting for redelivery are answered by the earlier champion.
-    await ops.rollback(STAGE, by);
-    const answered = await resultsOf(ids, 60_000);
-    expect(answered.every((r) => r.model.version === earlier)).toBe(true);
-    expect(deadLetters.values).toHaveLength(0);
-  }, 120_000);
+  it('a remote champion that is down opens its circuit; its records are redelivered, never dead-lettered or answered with garbage; another model\'s stage keeps its throughput', async () => {
+    // Another model's stage in the same process: support triage, in-process model, its own router.
+    const triage = await new TopicCollector<SupportTriageResult>(fx, supportTriage.topics.triageResults).start();
+    const triageServing = new ModelServing(supportTriage.stages.inference, triageBinding(triageModels), { control: a.control, registry: new Registry() });
+    const inference = new InferenceStage(triageModels, { create: () => triageServing } as unknown as ModelServingFactory);
+    const triageRunner = await startStage<SupportMessageEnriched>(fx, supportTriage.stages.inference, (m) => inference.infer(m));
+    const triageRound = async (n: number) => {
+      const messages = Array.from({ length: n }, (_, i) => supportMessage(`cust-${i % 50}`, `My order ${i} has not arrived and I want a refund`));
+      const ids = new Set(messages.map((m) => m.metadata.eventId));
+      const t0 = Date.now();
+      await fx.producer.publish(messages.map((m) => enrichedEmit(m)));
+      await triage.until((vs) => vs.filter((v) => ids.has(v.metadata.eventId)).length >= n, 60_000, `${n} triage results`);
+      return Date.now() - t0;
+    };
+    try {
+      await triageRound(50); // warm
+      const baselineMs = await triageRound(300);
+
+      const deadPort = await freePort();
+      const earlier = ops.routing(STAGE).champion;
+      await ops.register('fraud-lr', '4.0.0-remote', { kind: 'oip-v2', url: `http://127.0.0.1:${deadPort}`, remoteName: 'fraud-lr', timeoutMs: 500, retries: { maxAttempts: 2, initialDelayMs: 20 }, circuitBreaker: { consecutiveFailures: 3, cooldownMs: 60_000 } }, by);
+      await ops.promote(STAGE, '4.0.0-remote', by);
+      await Promise.all([a, b].map((i) => waitFor(() => i.control.routing(STAGE).champion === '4.0.0-remote', 10_000)));
+      const outageStarted = Date.now();
+      const ids = await publish(batch(10));
+      const duringMs = await triageRound(300);
+      await sleep(Math.max(0, 6_000 - (Date.now() - outageStarted)));
+      expect(results.values.filter((v) => ids.has(v.metadata.eventId))).toHaveLength(0);
+      expect(deadLetters.values).toHaveLength(0);
+      const open = await Promise.all([a, b].map(async (i) => (await i.registry.getSingleMetric('spine_model_circuit_state')?.get())?.values.some((v) => v.labels.version === '4.0.0-remote' && v.value === 2)));
+      expect(open).toContain(true);
+      // The triage stage did not slow down while the fraud model's backend was down (generous bound: a shared 2-core machine).
+      expect(duringMs).toBeLessThanOrEqual(Math.max(3 * baselineMs, baselineMs + 3_000));
+      console.info(`[figure] 300 triage records: ${baselineMs} ms before, ${duringMs} ms while the fraud champion's backend was down`);
+
+      // The operator rolls back: the records waiting for redelivery are answered by the earlier champion.
+      await ops.rollback(STAGE, by);
+      const answered = await resultsOf(ids, 60_000);
+      expect(answered.every((r) => r.model.version === earlier)).toBe(true);
+      expect(deadLetters.values).toHaveLength(0);
+    } finally {
+      await triageRunner.stop();
+      await triageServing.close();
+      await triage.stop();
+    }
+  }, 150_000);
 });
 
 async function routed(instance: FraudInstance, version: string): Promise<number> {
