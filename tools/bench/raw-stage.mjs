@@ -46,11 +46,18 @@ async function makeHandler() {
   if (stageName === 'inference') {
     const { loadTriageModel } = await import('@spine/triage-model');
     const { toTriageInput, toTriageResult } = await import('../../apps/inference/dist/triage-mapping.js');
-    const model = await loadTriageModel({ version: env.SPINE_MODEL_VERSION?.trim() || undefined });
+    // The registry's default version, as the Spine service's model router serves it (no routing here: always the champion).
+    const { supportTriage } = await import('@spine/platform');
+    const model = await loadTriageModel({ version: supportTriage.stages.inference.model.defaultVersion });
     say('info', 'triage model loaded', { model: model.name, version: model.version });
+    const info = { name: model.name, version: model.version, routing: 'CHAMPION', arm: null, revision: 0, cacheHit: false, escalatedFrom: null, confidence: null };
+    const answer = (v) => {
+      const { model: _model, ...output } = model.classify(toTriageInput(v));
+      return toTriageResult(v, output, { ...info, confidence: output.intentConfidence }, new Date());
+    };
     return {
       reader: requireSchema(catalog, 'support-message-enriched').type,
-      handle: async (values) => values.map((v) => toTriageResult(v, model.classify(toTriageInput(v)), new Date())),
+      handle: async (values) => values.map(answer),
       keyOf: (v) => v.message.customerId,
       close: async () => {},
     };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { supportTriage } from '@spine/platform';
+import { supportTriage, topicsUsedBy } from '@spine/platform';
 import { groupIdOf } from '@spine/topology';
 import { fmt, machine, round } from '../lib/stats.mjs';
 import { Child } from './children.mjs';
@@ -158,7 +158,7 @@ async function scenario(kind, opts, stack, cleanup, progress) {
   const prefix = uniquePrefix(`scale-${kind}`);
   const N = opts.records;
   log(`scenario ${kind}: prefix ${prefix}, ${N} records on ${opts.partitions} partitions`);
-  const prefixed = await provisionPrefix(stack, cleanup, prefix, [topics.enrichedMessages, topics.triageResults, stages.inference.deadLetter], opts.partitions);
+  const prefixed = await provisionPrefix(stack, cleanup, prefix, topicsUsedBy(stages.inference), opts.partitions);
   const inputTopic = prefixed.name(topics.enrichedMessages);
   const outputTopic = prefixed.name(topics.triageResults);
   const groupId = groupIdOf(stages.inference, prefixed.deployment);

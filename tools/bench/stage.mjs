@@ -6,7 +6,7 @@
 // Each is timed from its group becoming Stable (consumption starts) to the timestamp of its last output record;
 // its CPU is read from /proc/<pid>/stat (utime+stime), sampled every 200 ms and interpolated at those two instants.
 import os from 'node:os';
-import { supportTriage } from '@spine/platform';
+import { supportTriage, topicsUsedBy } from '@spine/platform';
 import { requireSchema } from '@spine/schemas';
 import { groupIdOf, subjectFor } from '@spine/topology';
 import { fmt, machine, round } from '../lib/stats.mjs';
@@ -53,7 +53,7 @@ const STAGES = {
   inference: {
     stage: stages.inference,
     service: 'inference',
-    provision: [topics.enrichedMessages, topics.triageResults, stages.inference.deadLetter],
+    provision: topicsUsedBy(stages.inference),
     input: topics.enrichedMessages,
     output: topics.triageResults,
     make: enrichedMessage,
@@ -65,7 +65,7 @@ const STAGES = {
   enrichment: {
     stage: stages.enrichment,
     service: 'enrichment',
-    provision: [topics.supportMessages, topics.enrichedMessages, stages.enrichment.deadLetter],
+    provision: topicsUsedBy(stages.enrichment),
     input: topics.supportMessages,
     output: topics.enrichedMessages,
     make: receivedMessage,

@@ -1,4 +1,4 @@
-import { Platform, stage, topic } from '@spine/topology';
+import { Platform, stage, topic, type StageSpec, type TopicSpec } from '@spine/topology';
 import { payments } from './domains/payments.js';
 import { supportTriage } from './domains/support-triage.js';
 
@@ -56,6 +56,11 @@ export const modelDriftStage = stage({
   batch: { maxSize: 500, maxWaitMs: 20 },
   scaling: { maxReplicas: 1 }, // one view of the distributions
 });
+
+/** Every topic a stage's process touches: its inputs, outputs and dead letters, and for a model-serving stage the model control topic. */
+export function topicsUsedBy(stage: StageSpec): TopicSpec[] {
+  return [...new Set([...stage.inputs, ...stage.outputs, stage.deadLetter, ...(stage.model ? [stage.model.shadow, modelControlTopic] : [])])];
+}
 
 /** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */
 export const spinePlatform = new Platform(domains, {
