@@ -10,11 +10,12 @@
 SPINE_STATE_DIR="${SPINE_STATE_DIR:-/var/tmp/spine-$(id -un)}"
 SPINE_SERVICES=()
 declare -A SPINE_SERVICE_PORTS=()
+declare -A SPINE_SERVICE_APIS=()
 
 # Fills SPINE_SERVICES and SPINE_SERVICE_PORTS from the registry; SPINE_<NAME>_PORT overrides a port.
 services_load() {
   [ ${#SPINE_SERVICES[@]} -gt 0 ] && return 0
-  local lines name port _rest var
+  local lines name port _db api var
   if [ -f apps/cli/dist/main.js ]; then
     lines="$(node apps/cli/dist/main.js registry --services)" || return 1
   elif [ -f "$SPINE_STATE_DIR/services" ]; then
@@ -23,11 +24,12 @@ services_load() {
     return 0
   fi
   mkdir -p "$SPINE_STATE_DIR" && printf '%s\n' "$lines" > "$SPINE_STATE_DIR/services"
-  while read -r name port _rest; do
+  while read -r name port _db api; do
     [ -n "$name" ] || continue
     var="SPINE_$(echo "$name" | tr 'a-z-' 'A-Z_')_PORT"
     SPINE_SERVICES+=("$name")
     SPINE_SERVICE_PORTS[$name]="${!var:-$port}"
+    if [ "${api%% *}" = api ]; then SPINE_SERVICE_APIS[$name]="${api#api }"; fi
   done <<< "$lines"
   services_only
 }
@@ -167,8 +169,9 @@ services_print_endpoints() {
   local svc
   {
     printf '\nSpine is up.\n'
-    printf '  ingestion   POST http://127.0.0.1:%s/v1/events      (OpenAPI: /docs, /openapi.json)\n' "${SPINE_SERVICE_PORTS[ingestion]}"
-    printf '  sink        GET  http://127.0.0.1:%s/v1/results/<eventId>\n' "${SPINE_SERVICE_PORTS[sink]}"
+    for svc in "${SPINE_SERVICES[@]}"; do   # the business APIs, as the registry describes them
+      if [ -n "${SPINE_SERVICE_APIS[$svc]:-}" ]; then printf '  %-11s http://127.0.0.1:%s  %s  (OpenAPI: /docs)\n' "$svc" "${SPINE_SERVICE_PORTS[$svc]}" "${SPINE_SERVICE_APIS[$svc]}"; fi
+    done
     for svc in "${SPINE_SERVICES[@]}"; do
       printf '  %-11s http://127.0.0.1:%s/health/ready  /metrics\n' "$svc" "${SPINE_SERVICE_PORTS[$svc]}"
     done

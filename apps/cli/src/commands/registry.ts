@@ -7,7 +7,8 @@ import { deployedGroup, deployedName, deployment, platform } from '../platform.j
  */
 export async function registryCommand(options: Record<string, string | true>): Promise<void> {
   if (options.services) {
-    for (const s of platform.services) process.stdout.write(`${s.name} ${s.port} ${s.database ? 'db' : '-'} ${s.api ? 'api' : '-'}\n`);
+    // name port db|- api|- [the API, free text]: scripts read the first two words, ./spine up prints the API.
+    for (const s of platform.services) process.stdout.write(`${s.name} ${s.port} ${s.database ? 'db' : '-'} ${s.api ? `api ${s.api}` : '-'}\n`);
     return;
   }
   const view = {
