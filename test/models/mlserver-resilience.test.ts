@@ -3,6 +3,7 @@ import { classifyFailure, DependencyUnavailableError } from '@spine/runtime';
 import { CircuitOpenError, createModelAdapter, fraudVector, ModelTimeoutError, type ModelAdapter, type TensorRow } from '@spine/model-adapters';
 import { fraudInputs } from './fraud-inputs.js';
 import { FRAUD_MLSERVER_DIR, SLOW_MLSERVER_DIR, startMlServer, type MlServer } from './mlserver.js';
+import { failureOf } from '../harness/failure-of.js';
 
 const rows = fraudInputs(64).map(fraudVector);
 const opts = () => ({ signal: AbortSignal.timeout(30_000) });
@@ -16,15 +17,6 @@ async function fraudOverOip(overrides: Record<string, unknown>, registry = new R
   );
   closing.push(adapter);
   return adapter;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: Error) => error,
-  );
 }
 
 async function circuitState(registry: Registry): Promise<number | undefined> {
@@ -64,7 +56,7 @@ describe('the OIP v2 adapter against MLServer', () => {
     );
     closing.push(slow);
     const started = Date.now();
-    const error = await failure(slow.predict([rows[0]!], opts()));
+    const error = await failureOf(slow.predict([rows[0]!], opts()));
     expect(error).toBeInstanceOf(ModelTimeoutError);
     expect(classifyFailure(error)).toBe('transient');
     expect(Date.now() - started).toBeLessThan(2_000); // the model takes 3 s
@@ -72,18 +64,18 @@ describe('the OIP v2 adapter against MLServer', () => {
 
   it("turns MLServer's error answers into the failure kind they are, with the server's message", async () => {
     const unknown = await fraudOverOip({ remoteName: 'no-such-model', retries: { maxAttempts: 1 } });
-    const missing = await failure(unknown.predict([rows[0]!], opts()));
+    const missing = await failureOf(unknown.predict([rows[0]!], opts()));
     expect(classifyFailure(missing)).toBe('outage'); // configuration: records wait, they are not dead-lettered
     expect(missing.message).toContain("HTTP 404: Model no-such-model not found (check the adapter's URL and model name/version)");
 
     const adapter = await fraudOverOip({ retries: { maxAttempts: 1 } });
-    const narrow = await failure(adapter.predict([[1, 2, 3]], opts()));
+    const narrow = await failureOf(adapter.predict([[1, 2, 3]], opts()));
     expect(classifyFailure(narrow)).toBe('transient'); // MLServer answers a model exception with a bare 500 (its traceback only with MLSERVER_DEBUG)
     expect(narrow.message).toContain('HTTP 500: Internal Server Error');
     // with the model's width configured, the adapter refuses the row itself, for good, without a request
     const sized = await fraudOverOip({ input: { name: 'features', datatype: 'FP64', width: 24 } });
     const before = await server!.inferRequests('fraud-lr');
-    const refused = await failure(sized.predict([[1, 2, 3]], opts()));
+    const refused = await failureOf(sized.predict([[1, 2, 3]], opts()));
     expect(classifyFailure(refused)).toBe('permanent');
     expect(refused.message).toContain('input 0 has 3 values; the model takes 24');
     expect(await server!.inferRequests('fraud-lr')).toBe(before);
@@ -98,7 +90,7 @@ describe('the OIP v2 adapter against MLServer', () => {
 
     await server!.stop();
     for (let i = 0; i < 3; i += 1) {
-      const error = await failure(adapter.predict([rows[0]!], opts()));
+      const error = await failureOf(adapter.predict([rows[0]!], opts()));
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect(error).not.toBeInstanceOf(CircuitOpenError);
       expect(error.message).toMatch(/unreachable \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)/);
@@ -106,7 +98,7 @@ describe('the OIP v2 adapter against MLServer', () => {
     const openedAt = Date.now();
     expect(await circuitState(registry)).toBe(2);
     const fastStart = performance.now();
-    const fast = await failure(adapter.predict([rows[0]!], opts()));
+    const fast = await failureOf(adapter.predict([rows[0]!], opts()));
     expect(performance.now() - fastStart).toBeLessThan(50);
     expect(fast).toBeInstanceOf(CircuitOpenError);
     expect(classifyFailure(fast)).toBe('outage'); // redelivered by the runtime, never dead-lettered

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { Registry } from 'prom-client';
 import { InferenceCache } from '@spine/inference-cache';
 import { ModelControl, ModelServing } from '@spine/model-lifecycle';
-import { supportTriage } from '@spine/platform';
+import { payments, supportTriage } from '@spine/platform';
 import { loadTriageModel, type TriageInput } from '@spine/triage-model';
 import type { PaymentTransactionEnriched } from '@spine/schemas';
 import { triageBinding } from '../../apps/inference/src/triage-binding.js';
@@ -13,6 +13,10 @@ import { fraudInstance, fraudModel, testFraudBinding, type FraudInstance } from 
 import { startOpenAiServer, type OpenAiServer } from './openai-server.js';
 
 const by = { actor: 'test-operator', reason: 'test' };
+const FRAUD_STAGE = payments.stages.fraudScoring.name;
+const FRAUD_MODEL = payments.stages.fraudScoring.model!.name;
+const TRIAGE_STAGE = supportTriage.stages.inference.name;
+const TRIAGE_MODEL = supportTriage.stages.inference.model!.name;
 const signal = () => AbortSignal.timeout(10_000);
 
 describe('inference cache shared by two instances of a stage (real PostgreSQL, real control topic)', () => {
@@ -36,11 +40,11 @@ describe('inference cache shared by two instances of a stage (real PostgreSQL, r
       cacheRegistries.push(registry);
       const cache = new InferenceCache(pool, { schema, ttlMs: 3_600_000, maxEntries: 10_000, pruneIntervalMs: 0, registry });
       await cache.migrate();
-      instances.push(await fraudInstance(fx, label, { binding: testFraudBinding({ 'fraud-lr@counting': counting }), cache, consume: false }));
+      instances.push(await fraudInstance(fx, label, { binding: testFraudBinding({ [`${FRAUD_MODEL}@counting`]: counting }), cache, consume: false }));
     }
-    await ops.register('fraud-lr', '5.0.0-cached', { kind: 'in-process', function: 'fraud-lr@counting' }, { ...by, cacheTtlMs: 60_000 });
-    await ops.promote('fraud-scoring', '5.0.0-cached', by);
-    for (const i of instances) await waitFor(() => i.control.routing('fraud-scoring').champion === '5.0.0-cached');
+    await ops.register(FRAUD_MODEL, '5.0.0-cached', { kind: 'in-process', function: `${FRAUD_MODEL}@counting` }, { ...by, cacheTtlMs: 60_000 });
+    await ops.promote(FRAUD_STAGE, '5.0.0-cached', by);
+    for (const i of instances) await waitFor(() => i.control.routing(FRAUD_STAGE).champion === '5.0.0-cached');
   }, 120_000);
 
   afterAll(async () => {
@@ -69,9 +73,9 @@ describe('inference cache shared by two instances of a stage (real PostgreSQL, r
   });
 
   it('does not cache a version registered without a cache TTL', async () => {
-    await ops.register('fraud-lr', '5.1.0-uncached', { kind: 'in-process', function: 'fraud-lr@counting' }, by);
-    await ops.promote('fraud-scoring', '5.1.0-uncached', by);
-    await waitFor(() => instances.every((i) => i.control.routing('fraud-scoring').champion === '5.1.0-uncached'));
+    await ops.register(FRAUD_MODEL, '5.1.0-uncached', { kind: 'in-process', function: `${FRAUD_MODEL}@counting` }, by);
+    await ops.promote(FRAUD_STAGE, '5.1.0-uncached', by);
+    await waitFor(() => instances.every((i) => i.control.routing(FRAUD_STAGE).champion === '5.1.0-uncached'));
     const [payment] = fraudInputs(1) as PaymentTransactionEnriched[];
     const before = calls;
     await instances[0]!.serving.serve('k', payment!, signal());
@@ -126,7 +130,7 @@ describe('cost-aware cascade: the in-process triage model first, an OpenAI-compa
     expect(unsure).toBeGreaterThan(0);
     expect(unsure).toBeLessThan(inputs.length);
 
-    await ops.register('support-triage', 'llm-1', {
+    await ops.register(TRIAGE_MODEL, 'llm-1', {
       kind: 'openai', baseUrl: server.baseUrl, model: 'local-small', prompt: 'Customer wrote: {{text}}', retries: { maxAttempts: 1 },
       outputSchema: {
         type: 'record', name: 'LlmTriage', namespace: 'spine.test', fields: [
@@ -138,8 +142,8 @@ describe('cost-aware cascade: the in-process triage model first, an OpenAI-compa
         ],
       },
     }, { ...by, costPerThousandTokens: 0.5 });
-    await ops.cascade('inference', { version: 'llm-1', belowConfidence: bound }, by);
-    await waitFor(() => control.routing('inference').cascade?.version === 'llm-1');
+    await ops.cascade(TRIAGE_STAGE, { version: 'llm-1', belowConfidence: bound }, by);
+    await waitFor(() => control.routing(TRIAGE_STAGE).cascade?.version === 'llm-1');
     const reply = JSON.stringify({ sentiment: 'NEUTRAL', sentimentScore: 0, intent: 'FEEDBACK', intentConfidence: 0.95, priority: 'P3' });
     server.script(...Array.from({ length: unsure }, () => ({ content: reply })));
 

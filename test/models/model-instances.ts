@@ -40,7 +40,7 @@ export async function fraudInstance(fx: SpineFixture, label: string, options: { 
   guard.start();
   let runner: StageRunner | undefined;
   if (options.consume !== false) {
-    const stage = new FraudScoringStage(fraudModel, { create: () => serving } as unknown as ModelServingFactory);
+    const stage = new FraudScoringStage({ create: () => serving } as unknown as ModelServingFactory);
     runner = await startStage<PaymentTransactionEnriched>(fx, payments.stages.fraudScoring, (m) => stage.score(m));
   }
   return {

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { classifyFailure } from '@spine/runtime';
 import { createModelAdapter, InvalidModelOutputError, ModelTimeoutError, type ModelAdapter } from '@spine/model-adapters';
 import { startOpenAiServer, type OpenAiServer } from './openai-server.js';
+import { failureOf } from '../harness/failure-of.js';
 
 // What an LLM triage step is asked for: an Avro record (the same kind of schema the topics use).
 const outputSchema = {
@@ -45,15 +46,6 @@ async function llm(overrides: Record<string, unknown> = {}, registry = new Regis
   return adapter;
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (error: Error) => error,
-  );
-}
-
 beforeAll(async () => {
   server = await startOpenAiServer({ apiKey: API_KEY });
 });
@@ -93,7 +85,7 @@ describe('openai adapter against an OpenAI-compatible server', () => {
   it('fails the attempt (transient) on a reply that is not JSON, and succeeds when the retry answers well', async () => {
     const once = await llm();
     server.script({ content: 'The customer seems upset about a double charge.' });
-    const error = await failure(once.predict([message], opts()));
+    const error = await failureOf(once.predict([message], opts()));
     expect(error).toBeInstanceOf(InvalidModelOutputError);
     expect(classifyFailure(error)).toBe('transient');
     expect(error.message).toContain('the reply is not JSON');
@@ -107,7 +99,7 @@ describe('openai adapter against an OpenAI-compatible server', () => {
   it('fails the attempt (transient) on a reply that violates the output schema, naming the fields', async () => {
     const adapter = await llm();
     server.script({ content: JSON.stringify({ sentiment: 'FURIOUS', urgent: 'yes', summary: valid.summary }) });
-    const error = await failure(adapter.predict([message], opts()));
+    const error = await failureOf(adapter.predict([message], opts()));
     expect(error).toBeInstanceOf(InvalidModelOutputError);
     expect(classifyFailure(error)).toBe('transient');
     expect(error.message).toContain('sentiment: sentiment must be one of the following values: NEGATIVE, NEUTRAL, POSITIVE; urgent: urgent must be a boolean value');
@@ -127,7 +119,7 @@ describe('openai adapter against an OpenAI-compatible server', () => {
     const adapter = await llm({ timeoutMs: 300 });
     server.script({ content: JSON.stringify(valid), delayMs: 3_000 });
     const started = Date.now();
-    const error = await failure(adapter.predict([message], opts()));
+    const error = await failureOf(adapter.predict([message], opts()));
     expect(error).toBeInstanceOf(ModelTimeoutError);
     expect(classifyFailure(error)).toBe('transient');
     expect(Date.now() - started).toBeLessThan(1_500);
@@ -138,7 +130,7 @@ describe('openai adapter against an OpenAI-compatible server', () => {
   it("classifies the server's error answers and keeps their message", async () => {
     const adapter = await llm();
     server.script({ status: 500, message: 'The server had an error while processing your request.' });
-    const serverError = await failure(adapter.predict([message], opts()));
+    const serverError = await failureOf(adapter.predict([message], opts()));
     expect(classifyFailure(serverError)).toBe('transient');
     expect(serverError.message).toContain('HTTP 500: The server had an error while processing your request.');
 
@@ -147,12 +139,12 @@ describe('openai adapter against an OpenAI-compatible server', () => {
       { registry: new Registry() },
     );
     adapters.push(noKey);
-    const refused = await failure(noKey.predict([message], opts()));
+    const refused = await failureOf(noKey.predict([message], opts()));
     expect(classifyFailure(refused)).toBe('outage'); // credentials are configuration: records wait, not dead-lettered
     expect(refused.message).toContain('HTTP 401: Incorrect API key provided');
 
     const missingField = await llm({ prompt: '{{subject}}: {{text}}' });
-    expect(classifyFailure(await failure(missingField.predict([message], opts())))).toBe('permanent'); // the record lacks what the prompt needs
+    expect(classifyFailure(await failureOf(missingField.predict([message], opts())))).toBe('permanent'); // the record lacks what the prompt needs
   });
 
   it('puts the schema in the system message in JSON mode, for servers without json_schema', async () => {

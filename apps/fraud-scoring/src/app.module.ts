@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { fraudModelProvider, FraudScoringStage } from '@spine/fraud-detection';
+import { FraudScoringStage } from '@spine/fraud-detection';
 import { ModelLifecycleModule } from '@spine/model-lifecycle';
 import { SpineRuntimeModule } from '@spine/runtime';
 
 @Module({
   imports: [SpineRuntimeModule.forRoot({ service: 'fraud-scoring' }), ModelLifecycleModule.forRoot()],
-  providers: [fraudModelProvider, FraudScoringStage],
+  providers: [FraudScoringStage],
 })
 export class AppModule {}

@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { listFraudModelVersions, loadFraudModel, type FraudModel } from '@spine/fraud-model';
+import { Injectable } from '@nestjs/common';
+import { listFraudModelVersions, loadFraudModel } from '@spine/fraud-model';
 import { ModelServingFactory, type Answer, type ModelServing } from '@spine/model-lifecycle';
 import { payments } from '@spine/platform';
 import { Stage, type InboundMessage } from '@spine/runtime';
 import type { PaymentTransactionEnriched } from '@spine/schemas';
 import { fraudModelBinding, type FraudAnswer } from './fraud-model-binding.js';
 
-export const FRAUD_MODEL = Symbol('FRAUD_MODEL');
 const { stages, topics } = payments;
 
 /**
@@ -17,9 +16,11 @@ const { stages, topics } = payments;
 export class FraudScoringStage {
   private readonly models: ModelServing<PaymentTransactionEnriched, FraudAnswer>;
 
-  constructor(@Inject(FRAUD_MODEL) model: FraudModel, factory: ModelServingFactory) {
-    const shipped = listFraudModelVersions().map((v) => (v === model.version ? model : loadFraudModel(v)));
-    this.models = factory.create(stages.fraudScoring, fraudModelBinding(shipped, model));
+  constructor(factory: ModelServingFactory) {
+    // Every shipped version in process; remote and ONNX versions decide with the registry default's thresholds.
+    const shipped = listFraudModelVersions().map((v) => loadFraudModel(v));
+    const byDefault = shipped.find((m) => m.version === stages.fraudScoring.model!.defaultVersion) ?? loadFraudModel(stages.fraudScoring.model!.defaultVersion);
+    this.models = factory.create(stages.fraudScoring, fraudModelBinding(shipped, byDefault));
   }
 
   @Stage(stages.fraudScoring)

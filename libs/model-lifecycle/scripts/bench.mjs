@@ -57,7 +57,7 @@ async function timed(label, fn) {
 const results = [];
 results.push(await timed('direct model.score()', async (input) => model.score(input)));
 results.push(await timed('serve(): champion', (input) => serving.serve(input.transaction.cardId, input, signal)));
-await ops.register('fraud-lr', '1.0.0-b', { kind: 'in-process', function: 'fraud-lr@1.0.0' }, { actor: 'bench' });
+await ops.register(stage.model.name, '1.0.0-b', { kind: 'in-process', function: `${stage.model.name}@1.0.0` }, { actor: 'bench' });
 await ops.split(stage.name, [{ version: '1.0.0-b', percent: 50 }], { actor: 'bench' });
 results.push(await timed('serve(): A/B 50/50', (input) => serving.serve(input.transaction.cardId, input, signal)));
 await ops.split(stage.name, [], { actor: 'bench' });

@@ -2,7 +2,7 @@ export { ModelControlError } from './errors.js';
 export { ControlState, builtInAdapter, controlKey, type ModelVersionView } from './control/control-state.js';
 export { ModelControl, type ChangeBy, type ModelControlDeps, type VersionRegistration } from './control/model-control.js';
 export { applyChange, type RoutingChange } from './routing/changes.js';
-export { candidatesIn, defaultGuard, defaultRouting, versionsIn } from './routing/defaults.js';
+export { candidatesIn, defaultGuard, defaultRouting } from './routing/defaults.js';
 export { BUCKETS, bucketOf, route, type RouteDecision } from './routing/route.js';
 export type { ModelBinding } from './serving/binding.js';
 export { ModelServing, type Answer, type ModelServingDeps, type Served } from './serving/model-serving.js';

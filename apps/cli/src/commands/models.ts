@@ -19,9 +19,6 @@ export async function modelsCommand(args: readonly string[], options: Options): 
   if (!run) throw new UsageError(`models ${SUBCOMMANDS} (e.g. spine-cli models list)${sub ? `; unknown subcommand "${sub}"` : ''}`);
   // Validate every argument before touching Kafka, so a typo fails fast.
   const action = run(options);
-  // stdout carries only this command's output (`--json` is piped to jq): kafkajs warnings the Kafka client logs with
-  // console.log (e.g. "Limiting retries for the idempotent producer…" on every ModelControl start) go to stderr.
-  console.log = console.error;
   progress('reading the model control topic');
   const control = await ModelControl.fromEnv({ clientId: 'spine-cli-models' });
   await control.start();

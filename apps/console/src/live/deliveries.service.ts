@@ -1,3 +1,4 @@
+import { webhooksStage } from '@spine/platform';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { databaseSchema, PG_POOL, quoteIdentifier } from '@spine/postgres';
@@ -38,7 +39,7 @@ export class DeliveriesService implements OnModuleInit {
   }
 
   async list(): Promise<{ subscriptions: DeliveryRow[]; metrics: string | null }> {
-    const [subscriptions, backlog, scraped] = await Promise.all([this.subscriptions.list(), this.outbox.backlog(), scrape('webhooks')]);
+    const [subscriptions, backlog, scraped] = await Promise.all([this.subscriptions.list(), this.outbox.backlog(), scrape(webhooksStage.service)]);
     const samples = scraped.ok ? scraped.samples : [];
     const byId = new Map(backlog.map((b) => [b.subscriptionId, b]));
     return {

@@ -1,3 +1,4 @@
+import { modelDriftStage } from '@spine/platform';
 import type { PromSample } from '@spine/operations';
 import type { StageSpec } from '@spine/topology';
 import { scrape } from '../live/service-metrics.js';
@@ -63,7 +64,7 @@ export class ModelMetrics {
   }
 
   async sample(): Promise<void> {
-    const drift = await scrape('model-drift');
+    const drift = await scrape(modelDriftStage.service);
     const psi = drift.ok ? drift.samples.filter((s) => s.name === 'spine_drift_psi') : [];
     await Promise.all(
       this.stages.filter((s) => s.model).map(async (stage) => {

@@ -63,6 +63,11 @@ export class ControlState {
     return this.routings.get(stage) ?? defaultRouting(this.modelStage(stage).model.defaultVersion);
   }
 
+  /** The routing of each model-serving stage a service hosts (for its start-up log). */
+  routingsOf(service: string): Array<[string, StageRouting]> {
+    return this.platform.modelStages.filter((s) => s.service === service).map((s) => [s.name, this.routing(s.name)]);
+  }
+
   /** Registered versions (of one model, or all), each model's built-in default version included. */
   versions(model?: string): ModelVersionView[] {
     const key = model ?? '\0all';

@@ -59,7 +59,8 @@ export class ModelLifecycleModule {
             await context.kafkaReady;
             const control = new ModelControl({ kafka: context.kafka, codecs: context.codecs, clientId: context.service, log: context.log });
             await control.start();
-            context.log('info', 'model control topic read', { stages: context.service });
+            const champions = Object.fromEntries(control.state.routingsOf(context.service).map(([stage, routing]) => [stage, `${routing.champion} (revision ${routing.revision})`]));
+            context.log('info', 'model control topic read', { champions });
             return control;
           },
         },

@@ -1,4 +1,4 @@
-import type { ModelAction, ModelGuard, ModelSplit, StageRouting } from '@spine/schemas';
+import type { ModelGuard, ModelSplit, StageRouting } from '@spine/schemas';
 import { ModelControlError } from '../errors.js';
 import { candidatesIn } from './defaults.js';
 
@@ -155,5 +155,3 @@ export function applyChange(before: StageRouting, change: RoutingChange, known: 
     }
   }
 }
-
-export const ROUTING_ACTIONS: readonly ModelAction[] = ['PROMOTE', 'SPLIT', 'RAMP', 'ADVANCE', 'ROLLBACK', 'SHADOW', 'CASCADE', 'GUARD'];

@@ -10,19 +10,6 @@ export function defaultRouting(champion: string): StageRouting {
   return { revision: 0, champion, previousChampion: null, splits: [], canary: null, shadows: [], cascade: null, guard: defaultGuard() };
 }
 
-/** Every version a routing sends records to (champion first), shadows and the cascade target included. */
-export function versionsIn(routing: StageRouting): string[] {
-  return [
-    ...new Set([
-      routing.champion,
-      ...routing.splits.map((s) => s.version),
-      ...(routing.canary ? [routing.canary.version] : []),
-      ...routing.shadows,
-      ...(routing.cascade ? [routing.cascade.version] : []),
-    ]),
-  ];
-}
-
 /** Versions on trial (A/B arms, the canary, shadows): the guard judges these, never the champion. */
 export function candidatesIn(routing: StageRouting): string[] {
   return [...new Set([...routing.splits.map((s) => s.version), ...(routing.canary ? [routing.canary.version] : []), ...routing.shadows])].filter((v) => v !== routing.champion);

@@ -1,5 +1,6 @@
 import { createModelAdapter, mapAdapter, type ModelAdapter, type TensorRow } from '@spine/model-adapters';
 import type { Registry } from 'prom-client';
+import { DependencyUnavailableError } from '@spine/runtime';
 import type { ModelVersionView } from '../control/control-state.js';
 import type { ModelBinding } from './binding.js';
 
@@ -25,10 +26,16 @@ export class AdapterPool<I, O> {
       return held.adapter;
     }
     if (held) void held.adapter.then((a) => a.close()).catch(() => undefined);
-    const adapter = this.create(version);
-    adapter.catch(() => this.adapters.delete(version.version)); // a bad configuration is tried again next time
-    this.adapters.set(version.version, { view: version, config, adapter });
-    return adapter;
+    // A version that cannot be made (a model file missing, no codec for its kind) is an outage of that version, not a
+    // fault of the record: its records are redelivered (or, for a candidate, answered by the champion) until an
+    // operator fixes or rolls it back; it is tried again on the next call.
+    const entry = { view: version, config, adapter: Promise.resolve(undefined as unknown as ModelAdapter<I, O>) };
+    entry.adapter = this.create(version).catch((error: unknown) => {
+      if (this.adapters.get(version.version) === entry) this.adapters.delete(version.version);
+      throw new DependencyUnavailableError(`model ${version.model}@${version.version} could not be loaded: ${(error as Error).message}`, { cause: error });
+    });
+    this.adapters.set(version.version, entry);
+    return entry.adapter;
   }
 
   private async create(version: ModelVersionView): Promise<ModelAdapter<I, O>> {

@@ -76,7 +76,7 @@ export class ModelServing<I, O> {
     const split = routing.canary !== null || routing.splits.length > 0;
     const decision = route(routing, key === null || !split ? null : bucketOf(this.stage.name, key));
     const shadows = routing.shadows.filter((v) => v !== decision.version);
-    const shadowAnswers = shadows.length ? this.shadowsOf(shadows, input, signal) : Promise.resolve([]);
+    const shadowAnswers = shadows.length ? this.shadowsOf(shadows, input, signal, routing) : Promise.resolve([]);
     let primary: Answer<O>;
     if (decision.version === routing.champion) {
       primary = await this.answer(routing.champion, 'CHAMPION', input, signal, routing);
@@ -104,8 +104,7 @@ export class ModelServing<I, O> {
    * The shadow versions' answers. A shadow may take at most twice the guard's latency bound: a slow shadow is cut off
    * (and counted as a timeout against it) rather than holding up the record the champion already answered.
    */
-  private async shadowsOf(versions: readonly string[], input: I, signal: AbortSignal): Promise<Array<Answer<O>>> {
-    const routing = this.routing;
+  private async shadowsOf(versions: readonly string[], input: I, signal: AbortSignal, routing: StageRouting): Promise<Array<Answer<O>>> {
     const budget = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, routing.guard.maxLatencyP95Ms * 2))]);
     const settled = await Promise.allSettled(versions.map((v) => this.answer(v, 'SHADOW', input, budget, routing)));
     return settled.flatMap((s, i) => {

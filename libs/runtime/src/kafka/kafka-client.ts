@@ -22,7 +22,8 @@ export function kafkaFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.
     logCreator: () => ({ namespace, level, log }) => {
       const { message, ...extra } = log;
       const entry = { level: logLevel[level], logger: `kafkajs.${namespace}`, message, ...extra };
-      (level <= logLevel.ERROR ? console.error : console.log)(JSON.stringify(entry));
+      // Diagnostics go to stderr at every level: a CLI's stdout carries only its output (`--json` piped to jq).
+      console.error(JSON.stringify(entry));
     },
   };
   if (env.KAFKA_SSL === 'true') config.ssl = true;
