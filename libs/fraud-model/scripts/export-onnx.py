@@ -18,6 +18,7 @@ import argparse
 import filecmp
 import hashlib
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -139,6 +140,28 @@ def export(version, out_dir):
     return [onnx_path, serving_dir / "model.joblib", serving_dir / "model-settings.json"]
 
 
+def digest(path):
+    if not path.exists():
+        return "missing"
+    data = path.read_bytes()
+    return f"{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}"
+
+
+def same_file(fresh, committed):
+    """Byte-equal; an ONNX model also counts as equal when both parse to the same model (a protobuf may encode
+    one model in more than one byte order)."""
+    if not committed.exists():
+        return False
+    if filecmp.cmp(fresh, committed, shallow=False):
+        return True
+    if fresh.suffix != ".onnx":
+        return False
+    try:
+        return onnx.load(str(fresh)).SerializeToString(deterministic=True) == onnx.load(str(committed)).SerializeToString(deterministic=True)
+    except Exception:  # a committed file that does not even parse differs
+        return False
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--version", default="1.0.0")
@@ -151,11 +174,20 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         fresh = [p.relative_to(tmp) for p in export(args.version, Path(tmp))]
-        differ = [p for p in fresh if not (LIB / p).exists() or not filecmp.cmp(Path(tmp) / p, LIB / p, shallow=False)]
+        differ = [p for p in fresh if not same_file(Path(tmp) / p, LIB / p)]
+        if differ:
+            # Keep the fresh export and say how it differs, so a mismatch seen once (e.g. in CI) can be examined.
+            kept = LIB.parent.parent / ".spine" / "test-artifacts" / "export-onnx"
+            details = []
+            for p in differ:
+                (kept / p).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(tmp) / p, kept / p)
+                details.append(f"{p}: fresh {digest(Path(tmp) / p)}, committed {digest(LIB / p)}")
     if differ:
         names = ", ".join(f"libs/fraud-model/{p}" for p in differ)
         sys.exit(f"not what export-onnx.py produces: {names}; run python libs/fraud-model/scripts/export-onnx.py "
-                 f"--version {args.version} (with scripts/requirements.txt installed) and commit the files")
+                 f"--version {args.version} (with scripts/requirements.txt installed) and commit the files "
+                 f"({'; '.join(details)}; the fresh export is kept in {kept})")
     print(f"fraud-lr {args.version}: committed ONNX and MLServer files match a fresh export")
 
 
