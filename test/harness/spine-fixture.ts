@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadSchemaCatalog, type SchemaCatalog } from '@spine/schemas';
 import { AvroSerde, RegistryClient } from '@spine/serde';
@@ -5,6 +6,7 @@ import { domains, sinkStage, spinePlatform } from '@spine/platform';
 import { provision, resolveTopic, type Deployment, type ResolvedTopic, type TopicSpec } from '@spine/topology';
 import { KeyPartitioner, SpineProducer, TopicCodecs } from '@spine/runtime';
 import { uniquePrefix } from './ids.js';
+import { recentStageLog } from './stage-log.js';
 
 type KeysOf<T> = T extends unknown ? keyof T & string : never;
 type Domains = (typeof domains)[number];
@@ -82,29 +84,48 @@ export async function provisionedFixture(label: string, partitions = 3): Promise
   };
 }
 
-/** Reads `count` raw records from `topic` from the beginning (or fails after `timeoutMs`). */
+/**
+ * Reads `count` raw records from `topic` from the beginning, or fails after `timeoutMs` naming how far it got
+ * (connected, joined, records read) and the stages' last log lines. Leaving the group is bounded too: a
+ * consumer that will not disconnect is abandoned rather than left to hang the test.
+ */
 export async function readRaw(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000) {
   const consumer = kafka.consumer({ groupId: `reader-${topic}-${Math.random().toString(36).slice(2)}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   const records: Array<{ key: Buffer | null; value: Buffer | null; headers: Record<string, string>; partition: number; offset: string }> = [];
-  try {
+  let phase = 'connecting';
+  consumer.on(consumer.events.GROUP_JOIN, () => (phase = 'joined the group, fetching'));
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`read ${records.length}/${count} records from ${topic} within ${timeoutMs} ms (the reader was ${phase})${recentStageLog()}`)), timeoutMs);
+  });
+  const reading = (async () => {
+    await consumer.connect();
+    phase = 'subscribing';
+    await consumer.subscribe({ topic, fromBeginning: true });
+    phase = 'joining its group';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${records.length}/${count} records from ${topic} within ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
-          records.push({ key: message.key, value: message.value, headers, partition, offset: message.offset });
-          if (records.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = v.toString();
+            records.push({ key: message.key, value: message.value, headers, partition, offset: message.offset });
+            if (records.length >= count) resolve();
+          },
+        })
+        .catch(reject);
     });
+  })();
+  reading.catch(() => undefined); // settled by the race below; a late failure must not go unhandled
+  try {
+    await Promise.race([reading, expired]);
   } finally {
-    await consumer.disconnect();
+    clearTimeout(timer);
+    const left = new AbortController();
+    await Promise.race([
+      consumer.disconnect().catch(() => undefined).finally(() => left.abort()),
+      sleep(10_000, undefined, { signal: left.signal }).catch(() => undefined),
+    ]);
   }
   return records;
 }

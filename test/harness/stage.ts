@@ -1,6 +1,7 @@
 import { SpineMetrics, StageRunner, type Emit, type InboundMessage, type RuntimeHandler, type StageMiddleware } from '@spine/runtime';
 import type { StageSpec } from '@spine/topology';
 import type { SpineFixture } from './spine-fixture.js';
+import { stageLog } from './stage-log.js';
 
 /** Consumer settings for tests: short sessions, small backlogs, no fetch wait. */
 export const TEST_TUNING = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 };
@@ -13,7 +14,7 @@ export async function startStage<V>(fx: SpineFixture, spec: StageSpec, handler: 
   const runner = new StageRunner(
     spec,
     handler as unknown as RuntimeHandler,
-    { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, partitioner: fx.partitioner, metrics: options.metrics ?? new SpineMetrics(), log: process.env.SPINE_TEST_STAGE_LOG ? (level, message, extra) => console.error(level, message, JSON.stringify(extra)) : () => undefined },
+    { kafka: fx.kafka, codecs: fx.codecs, producer: fx.producer, partitioner: fx.partitioner, metrics: options.metrics ?? new SpineMetrics(), log: stageLog },
     options.middlewares ?? [],
     { ...TEST_TUNING, ...options.tuning },
   );

@@ -103,7 +103,7 @@ describe('stage contract: middlewares, deadlines, failures', () => {
     expect(await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1)).toHaveLength(1);
   });
 
-  it('dead-letters a record too large for its output topic, with the broker\'s cause, and the partition moves on', async () => {
+  it('dead-letters a record too large for its output topic, with the sizes as cause, and the partition moves on', async () => {
     const spec = await probe({ maxAttempts: 4 });
     const attempts: number[] = [];
     runners.push(
@@ -119,8 +119,9 @@ describe('stage contract: middlewares, deadlines, failures', () => {
       { topic: topics.supportMessages, key: 'k2', value: small },
     ]);
     const [dead] = await readRaw(fx.kafka, resolveTopic(spec.deadLetter, fx.topology.deployment).name, 1);
-    expect(dead!.headers[DLQ_HEADERS.errorMessage]).toMatch(/larger than the max message size|too large/i);
-    expect(dead!.headers[DLQ_HEADERS.attempts]).toBe('1'); // not retried: the broker's refusal is final
+    expect(dead!.headers[DLQ_HEADERS.errorClass]).toBe('RecordTooLargeError');
+    expect(dead!.headers[DLQ_HEADERS.errorMessage]).toMatch(/^a record of about \d+ bytes is larger than \S+small-output\.v1 accepts \(max\.message\.bytes 2048\)/);
+    expect(dead!.headers[DLQ_HEADERS.attempts]).toBe('1'); // not retried: it can never fit
     const [passed] = await readRaw(fx.kafka, resolveTopic(smallOutput, fx.topology.deployment).name, 1);
     const decoded = await fx.codecs.get(smallOutput).decodeValue<SupportMessageEnriched>(passed!.value);
     expect(decoded.message.metadata.eventId).toBe(small.metadata.eventId); // the same key's next record went through

@@ -20,7 +20,8 @@ export {
 export { DLQ_HEADERS, deadLetterMessage } from './stage/dead-letter.js';
 export * from './middleware/index.js';
 export { kafkaFromEnv } from './kafka/kafka-client.js';
-export { SpineProducer, type Published } from './kafka/producer.js';
+export { RecordTooLargeError, SpineProducer, type Published } from './kafka/producer.js';
+export { recordBytes } from './kafka/record-size.js';
 export { KeyPartitioner } from './kafka/partitioner.js';
 export { TopicCodec, TopicCodecs } from './kafka/topic-codecs.js';
 export { SpineMetrics } from './ops/metrics.js';
