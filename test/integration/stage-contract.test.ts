@@ -127,6 +127,27 @@ describe('stage contract: middlewares, deadlines, failures', () => {
     expect(decoded.message.metadata.eventId).toBe(small.metadata.eventId); // the same key's next record went through
   });
 
+  it('dead-letters a record as large as its source topic accepts, bytes intact, and the partition moves on', async () => {
+    const spec = await probe();
+    runners.push(await startStage<SupportMessageReceived>(fx, spec, async (m) => enriched(m.value)));
+    // Just under the broker's default limit on the source topic; the cause headers take the dead letter over it.
+    const undecodable = Buffer.alloc(1_048_400, 7);
+    const next = message('k4', 'after the big one');
+    const codec = fx.codecs.get(topics.supportMessages);
+    const key = await codec.encodeKey('k4');
+    const producer = fx.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: codec.name, messages: [{ key, value: undecodable, partition: 0 }] });
+    await producer.send({ topic: codec.name, messages: [{ key, value: await codec.encodeValue(next), partition: 0 }] });
+    await producer.disconnect();
+    const [dead] = await readRaw(fx.kafka, resolveTopic(spec.deadLetter, fx.topology.deployment).name, 1);
+    expect(dead!.headers[DLQ_HEADERS.errorMessage]).toMatch(/^value could not be decoded: /);
+    expect(dead!.value!.equals(undecodable)).toBe(true);
+    const [passed] = await readRaw(fx.kafka, fx.topology.topics.enrichedMessages.name, 1);
+    const decoded = await fx.codecs.get(topics.enrichedMessages).decodeValue<SupportMessageEnriched>(passed!.value);
+    expect(decoded.message.metadata.eventId).toBe(next.metadata.eventId);
+  });
+
   it('names the key when the key is what cannot be decoded', async () => {
     const spec = await probe();
     runners.push(await startStage<SupportMessageReceived>(fx, spec, async (m) => enriched(m.value)));

@@ -56,6 +56,13 @@ export function topic<const K extends SchemaId | null, const V extends SchemaId 
   };
 }
 
+/**
+ * The largest record a dead-letter topic takes: twice the broker's default, so any record its source topic
+ * accepted (1 MiB by default) still fits with the cause headers added. A dead letter the broker refused would
+ * leave its partition retrying for good.
+ */
+export const DEAD_LETTER_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
 /** A stage's dead-letter topic: original key, value and headers as bytes, plus spine.dlq.* cause headers. */
 export function deadLetterTopic(stage: string): TopicSpec<null, null> {
   return topic({
@@ -65,6 +72,7 @@ export function deadLetterTopic(stage: string): TopicSpec<null, null> {
     value: null,
     partitions: 1,
     retentionDays: 30,
+    config: { 'max.message.bytes': String(DEAD_LETTER_MAX_MESSAGE_BYTES) },
   });
 }
 
