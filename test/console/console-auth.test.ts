@@ -87,4 +87,29 @@ describe('console API: authentication, roles, CSRF', () => {
     expect(logout.status).toBe(303);
     expect((await fetch(`${service.url}/v1/admin/topology`, { headers: { cookie } })).status).toBe(401);
   });
+  it('limits each credential\'s requests (429 with Retry-After) and each address\'s log-in attempts, whatever their outcome', async () => {
+    const limited = await new ServiceProcess('console', await freePort(), { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_RATE_LIMIT_PER_SECOND: '0.2', SPINE_RATE_LIMIT_BURST: '3', SPINE_CONSOLE_LOGINS_PER_MINUTE: '2' }, 'console-limits').start();
+    try {
+      const topology = (key: string) => fetch(`${limited.url}/v1/admin/topology`, { headers: bearer(key) });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await topology(keys.read)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await topology(keys.read);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/rate limit of 0\.2 requests\/s \(burst 3\) for this credential exceeded/);
+      expect((await topology(keys.act)).status).toBe(200); // another credential has a bucket of its own
+
+      const login = (key: string) => fetch(`${limited.url}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: limited.url }, body: `key=${encodeURIComponent(key)}` });
+      expect((await login(`spk_${'0'.repeat(12)}_${'A'.repeat(43)}`)).status).toBe(401);
+      expect((await login(keys.act)).status).toBe(303);
+      const third = await login(keys.act);
+      expect(third.status).toBe(429);
+      expect(third.headers.get('set-cookie')).toBeNull();
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await third.text()).toContain('too many log-in attempts');
+    } finally {
+      await limited.kill();
+    }
+  });
 });

@@ -72,7 +72,7 @@ bench('console bench: each view\'s data endpoint with 10,000 dead letters and 20
     });
     await new Promise<void>((resolve) => metrics.listen(port, '127.0.0.1', resolve));
     const urls = Object.fromEntries([...texts.keys(), 'model-drift'].map((service) => [`SPINE_${service.toUpperCase().replace(/-/g, '_')}_URL`, `http://127.0.0.1:${port}/${service}`]));
-    console = await new ServiceProcess('console', await freePort(), { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_CONSOLE_MODEL_SCRAPE_MS: '1000', ...urls }, 'console-bench').start();
+    console = await new ServiceProcess('console', await freePort(), { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_RATE_LIMIT_PER_SECOND: '0', SPINE_CONSOLE_MODEL_SCRAPE_MS: '1000', ...urls }, 'console-bench').start();
     await eventually('the index holding all 10,000 dead letters', async () => {
       const { stages: summaries } = (await get('/v1/admin/dead-letters')) as { stages: Array<{ count: number }> };
       return summaries.reduce((n, s) => n + s.count, 0) === LETTERS ? true : undefined;

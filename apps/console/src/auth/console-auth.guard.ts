@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ForbiddenException, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, HttpException, HttpStatus, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { grants, type Scope } from '@spine/edge';
 import { bodyLimitFromEnv, readJsonBody, SCOPES_METADATA } from '@spine/runtime';
@@ -22,7 +22,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Every console route, in this order: 401 without a valid bearer credential or session; 403 without the
  * route's scope (@RequireScopes; `operator:read` when it declares none; `operator:act` implies read); for a
  * session (cookie) request that changes state, 403 unless it carries the session's CSRF token in
- * `x-csrf-token` and comes from the console's own origin; only then the JSON body is read (415/413/400).
+ * `x-csrf-token` and comes from the console's own origin; 429 with Retry-After past the credential's rate
+ * limit; only then the JSON body is read (415/413/400).
  */
 @Injectable()
 export class ConsoleAuthGuard implements CanActivate {
@@ -52,6 +53,12 @@ export class ConsoleAuthGuard implements CanActivate {
       const token = request.headers['x-csrf-token'];
       if (!SessionStore.sameToken(caller.session, Array.isArray(token) ? token[0] : token)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'missing or wrong x-csrf-token: reload the console' });
       if (!isSameOrigin(request)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'cross-origin request refused' });
+    }
+    const taken = this.auth.limiter?.take(caller.principal.id);
+    if (taken && !taken.allowed) {
+      response.setHeader('Retry-After', String(taken.retryAfterSeconds));
+      const { ratePerSecond, burst } = this.auth.limiter!.options;
+      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `rate limit of ${ratePerSecond} requests/s (burst ${burst}) for this credential exceeded; retry after ${taken.retryAfterSeconds} s` }, HttpStatus.TOO_MANY_REQUESTS);
     }
     (request as unknown as Record<symbol, ConsoleCaller>)[CALLER] = caller;
     await readJsonBody(request, this.bodyLimit);

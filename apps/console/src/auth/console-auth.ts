@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Authenticator, grants, type Principal } from '@spine/edge';
+import { Authenticator, grants, numberFromEnv, TokenBucketLimiter, type Principal } from '@spine/edge';
 import { cookieOf, isHttps, sessionCookieName } from './cookies.js';
 import { SessionStore, type ConsoleSession } from './session-store.js';
 
@@ -11,11 +11,27 @@ export function isOperator(principal: Principal): boolean {
   return grants(principal.scopes, 'operator:read');
 }
 
-/** The console's authentication: Spine's Authenticator (API keys in PostgreSQL, bootstrap keys, JWTs) plus sessions. */
+/**
+ * Log-in attempts per client address (SPINE_CONSOLE_LOGINS_PER_MINUTE, default 10, all at once after a quiet
+ * minute); each attempt counts, whatever its outcome.
+ */
+export function loginLimiterFromEnv(env: NodeJS.ProcessEnv = process.env): TokenBucketLimiter {
+  const perMinute = numberFromEnv(env, 'SPINE_CONSOLE_LOGINS_PER_MINUTE', 10);
+  if (!(perMinute > 0)) throw new RangeError(`SPINE_CONSOLE_LOGINS_PER_MINUTE must be a positive number; got ${env.SPINE_CONSOLE_LOGINS_PER_MINUTE}`);
+  return new TokenBucketLimiter({ ratePerSecond: perMinute / 60, burst: Math.max(1, Math.floor(perMinute)) });
+}
+
+/**
+ * The console's authentication: Spine's Authenticator (API keys in PostgreSQL, bootstrap keys, JWTs) plus
+ * sessions, and its limits: every authenticated request takes a token from its credential's bucket (the
+ * edge's SPINE_RATE_LIMIT_PER_SECOND and SPINE_RATE_LIMIT_BURST), every log-in attempt one from its address's.
+ */
 export class ConsoleAuth {
   constructor(
     readonly authenticator: Authenticator,
     readonly sessions: SessionStore,
+    readonly limiter: TokenBucketLimiter | undefined = TokenBucketLimiter.fromEnv(),
+    readonly logins: TokenBucketLimiter = loginLimiterFromEnv(),
   ) {}
 
   /** The caller of a request: its bearer / x-api-key credential if it sends one, else its session cookie. */

@@ -32,6 +32,11 @@ export class PageController {
   @Post('login')
   async login(@Req() request: IncomingMessage, @Res() response: ServerResponse): Promise<void> {
     if (!isSameOrigin(request)) return send(response, 403, loginPage('cross-origin log-in refused'));
+    const attempt = this.auth.logins.take(request.socket.remoteAddress ?? 'unknown');
+    if (!attempt.allowed) {
+      response.setHeader('Retry-After', String(attempt.retryAfterSeconds));
+      return send(response, 429, loginPage(`too many log-in attempts from this address; try again in ${attempt.retryAfterSeconds} s`));
+    }
     const form = await readForm(request).catch(() => undefined);
     const key = form?.get('key');
     if (!key) return send(response, 400, loginPage('enter an operator key'));
