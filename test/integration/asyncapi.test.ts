@@ -104,6 +104,7 @@ describe('AsyncAPI document of the stage registry', () => {
       const response = await fetch(`${ingestion!.url}/asyncapi.json`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('application/json');
+      expect(response.headers.get('keep-alive')).toBe('timeout=65'); // outlasts clients' idle timeouts: they close first
       const served = (await response.json()) as Doc;
       const deployment = { prefix: fx.prefix, partitions: 2, replicationFactor: 1 };
       expect(served).toEqual(spineAsyncApi(deployment, catalog, process.env));

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { ConsoleLogger, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { initTelemetry } from '@spine/telemetry';
 import { jsonLog } from './logger.js';
+import { keepConnectionsOpen } from './http-keep-alive.js';
 import { OPS_PATHS, startOpsServer } from './ops-server.js';
 
 export interface BootstrapOptions {
@@ -72,6 +74,7 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
   }
   const port = Number(process.env.PORT ?? options.defaultPort);
   const host = process.env.HOST ?? '127.0.0.1';
+  keepConnectionsOpen(app.getHttpServer() as Server);
   await app.listen(port, host);
   log('info', `${options.service} listening`, { url: `http://${host}:${port}`, pid: process.pid });
   if (opsPort !== undefined) {
@@ -92,3 +95,4 @@ function routeProcessWarnings(log: ReturnType<typeof jsonLog>): void {
     if (warning.name !== 'TimeoutNegativeWarning') log('warn', warning.message, { warning: warning.name });
   });
 }
+

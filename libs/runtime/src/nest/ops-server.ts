@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { HttpException, type INestApplication } from '@nestjs/common';
+import { keepConnectionsOpen } from './http-keep-alive.js';
 import { OpsController } from './ops.controller.js';
 
 export const OPS_PATHS = /^\/(health\/live|health\/ready|metrics)\/?(\?.*)?$/;
@@ -30,6 +31,7 @@ export async function startOpsServer(app: INestApplication, port: number, host: 
       }
     })();
   });
+  keepConnectionsOpen(server);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, () => resolve()));
   return server;
 }
