@@ -243,7 +243,12 @@ export class SpineProducer {
   /** A fresh kafkajs producer (a new producer id, sequences from zero) replaces the one whose sequences are in doubt. */
   private async takeNewProducerId(): Promise<void> {
     const fresh = this.kafka.producer(PRODUCER_CONFIG);
-    await fresh.connect();
+    try {
+      await fresh.connect();
+    } catch (error) {
+      await fresh.disconnect().catch(() => undefined); // Kafka still unreachable: the next send tries again
+      throw error;
+    }
     const old = this.producer;
     this.producer = fresh;
     this.sequencesInDoubt = false;
