@@ -6,6 +6,7 @@ export { candidatesIn, defaultGuard, defaultRouting } from './routing/defaults.j
 export { BUCKETS, bucketOf, route, type RouteDecision } from './routing/route.js';
 export type { ModelBinding } from './serving/binding.js';
 export { ModelServing, type Answer, type ModelServingDeps, type Served } from './serving/model-serving.js';
+export { CoalescedCache } from './serving/coalesced-cache.js';
 export { VersionHealth, breachOf, type HealthSnapshot } from './serving/version-health.js';
 export { RoutingMetrics } from './serving/routing-metrics.js';
 export { scorePsi } from './serving/psi.js';

@@ -8,6 +8,7 @@ import type { ModelVersionView } from '../control/control-state.js';
 import type { ModelControl } from '../control/model-control.js';
 import { bucketOf, route } from '../routing/route.js';
 import { AdapterPool } from './adapter-pool.js';
+import { CoalescedCache } from './coalesced-cache.js';
 import type { ModelBinding } from './binding.js';
 import { RoutingMetrics } from './routing-metrics.js';
 import { VersionHealth } from './version-health.js';
@@ -43,6 +44,7 @@ export class ModelServing<I, O> {
   private readonly pool: AdapterPool<I, O>;
   readonly metrics: RoutingMetrics;
   private readonly health = new Map<string, VersionHealth>();
+  private readonly cache: CoalescedCache | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -57,6 +59,7 @@ export class ModelServing<I, O> {
     this.pool = new AdapterPool(binding, deps.registry, deps.baseDir);
     this.metrics = new RoutingMetrics(deps.registry);
     this.now = deps.now ?? Date.now;
+    this.cache = deps.cache ? new CoalescedCache(deps.cache) : undefined;
   }
 
   get routing(): StageRouting {
@@ -138,14 +141,14 @@ export class ModelServing<I, O> {
       escalatedFrom: null,
       confidence: this.binding.confidence ? clamp01(this.binding.confidence(output)) : null,
     });
-    const cache = view.cacheTtlMs > 0 ? this.deps.cache : undefined;
+    const cache = view.cacheTtlMs > 0 ? this.cache : undefined;
     const hash = cache ? inputHash(this.binding.cacheKey ? this.binding.cacheKey(input) : input) : '';
     if (cache) {
-      const hit = (await cache.getMany<O>(this.model, version, [hash], { maxAgeMs: view.cacheTtlMs })).get(hash);
+      const hit = await cache.get<O>(this.model, version, hash, view.cacheTtlMs);
       if (hit) return { output: hit.output, model: info(hit.output, true) };
     }
     const output = await this.call(view, input, signal);
-    if (cache) await cache.putMany(this.model, version, [{ hash, output }]);
+    if (cache) await cache.put(this.model, version, hash, output);
     return { output, model: info(output, false) };
   }
 
