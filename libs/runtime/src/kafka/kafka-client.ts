@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { quietKafkajsNegativeTimeouts } from './negative-timeout-warning.js';
 
 /**
  * The one place Spine builds a Kafka client. Brokers and security come from the environment:
@@ -8,6 +9,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 export function kafkaFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): Kafka {
   // kafkajs's default partitioner is the Java client's murmur2, which is what Spine wants; skip its notice.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
+  quietKafkajsNegativeTimeouts();
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (!brokers.length) {
     throw new Error('KAFKA_BROKERS is not set (e.g. 127.0.0.1:9092); start the local stack with `./spine stack up` or point it at your cluster');
