@@ -1,4 +1,7 @@
 import { spinePlatform } from '@spine/platform';
+import { TopicCodecs } from '@spine/runtime';
+import { loadSchemaCatalog } from '@spine/schemas';
+import { AvroSerde, RegistryClient } from '@spine/serde';
 import { deploymentFromEnv, groupIdOf, resolveTopic, UnknownNameError, type StageSpec } from '@spine/topology';
 import { UsageError } from './args.js';
 
@@ -19,3 +22,9 @@ export function stageNamed(name: string): StageSpec {
 export const deployedName = (spec: Parameters<typeof resolveTopic>[0]) => resolveTopic(spec, deployment).name;
 export const deployedGroup = (stage: StageSpec) => groupIdOf(stage, deployment);
 export const stageNames = () => platform.stages.map((s) => s.name).join(' | ');
+
+/** Encoders and decoders of this deployment's topics, through the schema registry (SCHEMA_REGISTRY_URL). */
+export async function topicCodecs(): Promise<TopicCodecs> {
+  const registry = RegistryClient.fromEnv();
+  return new TopicCodecs(deployment, await loadSchemaCatalog(), registry, new AvroSerde(registry));
+}

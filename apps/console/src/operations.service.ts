@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Producer } from 'kafkajs';
-import { DeadLetterIndex, PipelineMonitor, RecordDecoder } from '@spine/operations';
+import { DeadLetterIndex, PipelineMonitor, RecordDecoder, RedriveMarks } from '@spine/operations';
 import { spinePlatform } from '@spine/platform';
 import { SpineContext } from '@spine/runtime';
 import type { StageSpec } from '@spine/topology';
@@ -19,6 +19,7 @@ export class ConsoleOperations implements OnApplicationBootstrap, OnApplicationS
   private readonly admin: Admin;
   readonly producer: Producer;
   private started: Promise<void> | undefined;
+  private marks: Promise<RedriveMarks> | undefined;
 
   constructor(readonly context: SpineContext) {
     this.admin = context.kafka.admin();
@@ -36,6 +37,15 @@ export class ConsoleOperations implements OnApplicationBootstrap, OnApplicationS
       this.context.log('info', 'console is watching the pipeline', { stages: this.stages.length });
     });
     this.started.catch((error: Error) => this.context.log('error', 'console could not start watching the pipeline', { error: error.message }));
+  }
+
+  /** Where the console records dead letters it re-drove one by one, for a later re-drive of everything to skip. */
+  redriveMarks(): Promise<RedriveMarks> {
+    this.marks ??= RedriveMarks.open(this.context.kafka, this.context.codecs).catch((error: unknown) => {
+      this.marks = undefined; // the registry may answer next time
+      throw error;
+    });
+    return this.marks;
   }
 
   /** Resolves once the monitor and the index run. */

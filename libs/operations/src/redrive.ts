@@ -4,6 +4,7 @@ import { resolveTopic, type Deployment, type StageSpec } from '@spine/topology';
 import type { OperationsTarget } from './dead-letters.js';
 import { silent } from './notice.js';
 import { partitionBounds } from './positions.js';
+import type { RedriveMarks } from './redrive-marks.js';
 
 /** The consumer group that keeps re-drive progress of a stage's dead letters (shared by the CLI and the console). */
 export function redriveGroupOf(stage: StageSpec, deployment: Deployment): string {
@@ -17,6 +18,8 @@ export interface RedriveOptions {
   readonly idleMs?: number;
   /** Also stops once every partition is re-driven up to its end as it was when the re-drive began. */
   readonly stopAtEnd?: boolean;
+  /** Records re-driven on their own earlier (the console's selections): skipped, and their marks cleared. */
+  readonly marks?: RedriveMarks;
 }
 
 /** A re-drive's outcome. */
@@ -25,6 +28,8 @@ export interface RedriveReport {
   readonly moved: number;
   /** Where each moved record was on the dead-letter topic. */
   readonly records: Array<{ partition: number; offset: string; sourceTopic: string }>;
+  /** Records passed without sending them again: they had been re-driven on their own. */
+  readonly skipped: number;
 }
 
 /** The original record of a dead letter, ready to send back: bytes as they were, headers minus spine.dlq.*. */
@@ -39,7 +44,8 @@ export function originalOf(message: Pick<KafkaMessage, 'key' | 'value' | 'header
 /**
  * Re-drives dead letters: every record on a stage's dead-letter topic goes back, bytes and headers as they
  * were (minus spine.dlq.*), to the topic it came from. Progress is kept by a consumer group, so a
- * re-drive can be stopped and resumed, and a record is never re-driven twice by it.
+ * re-drive can be stopped and resumed, and a record is never re-driven twice by it; with `marks`, records
+ * re-driven on their own before are not sent again either.
  */
 export async function redriveStage(target: OperationsTarget, stage: StageSpec, options: RedriveOptions = {}): Promise<RedriveReport> {
   const notice = target.notice ?? silent;
@@ -60,8 +66,11 @@ export async function redriveStage(target: OperationsTarget, stage: StageSpec, o
     } finally {
       await admin.disconnect();
     }
-    if (!ends.size) return { topic, moved: 0, records: [] };
+    if (!ends.size) return { topic, moved: 0, records: [], skipped: 0 };
   }
+  const marked = options.marks ? await options.marks.load(topic) : new Map<string, Buffer>();
+  if (marked.size) notice(`${marked.size} record(s) of ${topic} were re-driven on their own already: skipping them`);
+  let skipped = 0;
   const producer = target.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
   const consumer = target.kafka.consumer({ groupId });
   await Promise.all([producer.connect(), consumer.connect()]);
@@ -85,9 +94,15 @@ export async function redriveStage(target: OperationsTarget, stage: StageSpec, o
             if (options.stopAtEnd && (!ends.has(partition) || BigInt(message.offset) >= ends.get(partition)!)) return;
             lastActivity = Date.now();
             const original = originalOf(message, `${from}/${partition}`);
-            await producer.send({ topic: original.topic, acks: -1, messages: [{ key: original.key, value: original.value, headers: original.headers }] });
+            const mark = marked.get(`${partition}/${message.offset}`);
+            if (!mark) await producer.send({ topic: original.topic, acks: -1, messages: [{ key: original.key, value: original.value, headers: original.headers }] });
             await consumer.commitOffsets([{ topic: from, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-            records.push({ partition, offset: message.offset, sourceTopic: original.topic });
+            if (mark) {
+              await options.marks!.clear(producer, [mark]); // the group is past it now
+              skipped++;
+            } else {
+              records.push({ partition, offset: message.offset, sourceTopic: original.topic });
+            }
             if (options.stopAtEnd && BigInt(message.offset) + 1n >= ends.get(partition)!) ends.delete(partition);
             if (records.length % 100 === 0) notice(`re-driven ${records.length}`);
           },
@@ -98,17 +113,26 @@ export async function redriveStage(target: OperationsTarget, stage: StageSpec, o
     await consumer.disconnect();
     await producer.disconnect();
   }
-  notice(`re-driven ${records.length} record(s) from ${topic}`);
-  return { topic, moved: records.length, records };
+  notice(`re-driven ${records.length} record(s) from ${topic}${skipped ? `; skipped ${skipped} re-driven on their own before` : ''}`);
+  return { topic, moved: records.length, records, skipped };
 }
 
-/** Sends chosen dead letters (already read) back to their source topics, in the order given; the redrive group is not moved. */
-export async function redriveMessages(producer: Producer, deadLetterTopic: string, letters: ReadonlyArray<{ partition: number; message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'> }>): Promise<RedriveReport> {
+/**
+ * Sends chosen dead letters (already read) back to their source topics, in the order given. The re-drive group is
+ * not moved; with `marks`, each is marked re-driven, so a later re-drive of everything skips it.
+ */
+export async function redriveMessages(
+  producer: Producer,
+  deadLetterTopic: string,
+  letters: ReadonlyArray<{ partition: number; message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset'> }>,
+  marking?: { readonly marks: RedriveMarks; readonly actor: string },
+): Promise<RedriveReport> {
   const records: RedriveReport['records'] = [];
   for (const { partition, message } of letters) {
     const original = originalOf(message, `${deadLetterTopic}/${partition}`);
     await producer.send({ topic: original.topic, acks: -1, messages: [{ key: original.key, value: original.value, headers: original.headers }] });
     records.push({ partition, offset: message.offset, sourceTopic: original.topic });
   }
-  return { topic: deadLetterTopic, moved: records.length, records };
+  await marking?.marks.mark(producer, records.map((r) => ({ deadLetterTopic, partition: r.partition, offset: Number(r.offset), sourceTopic: r.sourceTopic })), marking.actor);
+  return { topic: deadLetterTopic, moved: records.length, records, skipped: 0 };
 }

@@ -37,6 +37,20 @@ export const modelControlTopic = topic({
   config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(7 * 24 * 3600 * 1000) },
 });
 
+/**
+ * Dead letters re-driven on their own (one record or a selection, from the console) ahead of their stage's re-drive
+ * group: a later re-drive of everything skips them instead of sending them twice, and clears their marks as it passes.
+ */
+export const redriveMarksTopic = topic({
+  name: 'spine.dlq.redriven.v1',
+  description: 'Dead letters re-driven one by one, ahead of the re-drive group; a re-drive of everything skips them. Keyed <dead-letter topic>/<partition>/<offset>, compacted.',
+  key: 'common/entity-key',
+  value: 'dead-letter-redrive-mark',
+  partitions: 1,
+  retentionDays: 3650,
+  config: { 'cleanup.policy': 'compact' },
+});
+
 /** Drift events: a watched feature or model output moved away from its reference distribution. */
 export const modelDriftTopic = topic({
   name: 'spine.models.drift.v1',
@@ -65,7 +79,7 @@ export function topicsUsedBy(stage: StageSpec): TopicSpec[] {
 /** The stage registry: read by the runtime, the CLI, ./spine up, the tests and the deployment manifests. */
 export const spinePlatform = new Platform(domains, {
   stages: [sinkStage, webhooksStage, modelDriftStage],
-  topics: [modelControlTopic],
+  topics: [modelControlTopic, redriveMarksTopic],
   services: [
     { name: 'ingestion', description: 'HTTP ingestion of business events', port: 3000, database: 'API keys and idempotency keys are kept in PostgreSQL', api: 'POST /v1/events' },
     { name: 'sink', description: 'AI result store and query API', port: 3003, database: 'AI results are stored in PostgreSQL', api: 'GET /v1/results/:eventId' },

@@ -63,13 +63,13 @@ export class DeadLettersController {
     const actor = describePrincipal(callerOf(request).principal);
     let report: RedriveReport;
     if (dto.all) {
-      report = await redriveStage({ kafka: this.operations.context.kafka, deployment: this.operations.context.deployment, topics: spinePlatform.topics }, stage, { stopAtEnd: true, idleMs: 10_000 });
+      report = await redriveStage({ kafka: this.operations.context.kafka, deployment: this.operations.context.deployment, topics: spinePlatform.topics }, stage, { stopAtEnd: true, idleMs: 10_000, marks: await this.operations.redriveMarks() });
     } else {
       const index = this.operations.deadLetters;
       const letters = dto.records!.map((r) => ({ ref: r, letter: index.find(stage.name, r.partition, r.offset) }));
       const unknown = letters.filter((l) => !l.letter);
       if (unknown.length) throw new NotFoundException({ statusCode: 404, message: `no dead letter of ${stage.name} at ${unknown.map((u) => `p${u.ref.partition}@${u.ref.offset}`).join(', ')}` });
-      report = await redriveMessages(this.operations.producer, resolveTopic(stage.deadLetter, this.operations.context.deployment).name, letters.map((l) => ({ partition: l.letter!.partition, message: l.letter!.message })));
+      report = await redriveMessages(this.operations.producer, resolveTopic(stage.deadLetter, this.operations.context.deployment).name, letters.map((l) => ({ partition: l.letter!.partition, message: l.letter!.message })), { marks: await this.operations.redriveMarks(), actor });
     }
     this.operations.deadLetters.markRedriven(stage.name, report.records);
     await this.audit.record({

@@ -37,6 +37,19 @@ export interface ModelInfo {
 export type ModelRouting = 'CHAMPION' | 'AB' | 'CANARY' | 'SHADOW' | 'CASCADE' | 'FALLBACK';
 export const ModelRoutingSymbols = ['CHAMPION', 'AB', 'CANARY', 'SHADOW', 'CASCADE', 'FALLBACK'] as const satisfies readonly ModelRouting[];
 
+/** A dead letter re-driven on its own (one record or a selection), ahead of its stage's re-drive group, so that a later re-drive of everything skips it. Keyed <dead-letter topic>/<partition>/<offset>; a tombstone clears the mark once a re-drive of everything has passed it. */
+export interface DeadLetterRedriveMark {
+  /** The deployed dead-letter topic the record is on. */
+  deadLetterTopic: string;
+  partition: number;
+  offset: number;
+  /** Where it was re-driven to (the topic it came from). */
+  sourceTopic: string;
+  redrivenAt: Date;
+  /** Who re-drove it, as the audit log names them. */
+  actor: string;
+}
+
 /** AI fraud score of a payment, for the payment gateway or a review queue to act on. */
 export interface FraudScore {
   metadata: EventMetadata;
@@ -294,6 +307,7 @@ export interface SchemaTypes {
   'common/entity-key': string;
   'common/event-metadata': EventMetadata;
   'common/model-info': ModelInfo;
+  'dead-letter-redrive-mark': DeadLetterRedriveMark;
   'fraud-score': FraudScore;
   'model-control-event': ModelControlEvent;
   'model-drift-event': ModelDriftEvent;
@@ -306,4 +320,4 @@ export interface SchemaTypes {
 
 export type SchemaId = keyof SchemaTypes;
 
-export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'fraud-score', 'model-control-event', 'model-drift-event', 'payment-transaction-enriched', 'payment-transaction-received', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];
+export const schemaIds = ['common/entity-key', 'common/event-metadata', 'common/model-info', 'dead-letter-redrive-mark', 'fraud-score', 'model-control-event', 'model-drift-event', 'payment-transaction-enriched', 'payment-transaction-received', 'support-message-enriched', 'support-message-received', 'support-triage-result'] as const satisfies readonly SchemaId[];

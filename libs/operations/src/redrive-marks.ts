@@ -1,0 +1,74 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { redriveMarksTopic } from '@spine/platform';
+import type { TopicCodec, TopicCodecs } from '@spine/runtime';
+import type { DeadLetterRedriveMark } from '@spine/schemas';
+import { partitionBounds } from './positions.js';
+import { readRanges } from './topic-reader.js';
+
+/** A dead letter that was re-driven on its own. */
+export type RedrivenLetter = Pick<DeadLetterRedriveMark, 'deadLetterTopic' | 'partition' | 'offset' | 'sourceTopic'>;
+
+const keyOf = (deadLetterTopic: string, partition: number, offset: number | string) => `${deadLetterTopic}/${partition}/${offset}`;
+
+/**
+ * Which dead letters were re-driven one by one (the console's "re-drive" of a record or a selection), ahead of their
+ * stage's re-drive group, on the compacted `spine.dlq.redriven.v1`. A re-drive of everything reads them first, skips
+ * those records instead of sending them twice, and clears their marks (tombstones) as it passes them.
+ */
+export class RedriveMarks {
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly codec: TopicCodec,
+    private readonly groupPrefix: string,
+  ) {}
+
+  static async open(kafka: Kafka, codecs: TopicCodecs): Promise<RedriveMarks> {
+    const [codec] = await codecs.resolveAll([redriveMarksTopic]);
+    return new RedriveMarks(kafka, codec!, codecs.deployment.prefix);
+  }
+
+  /** Records that these letters were re-driven (call once they are on their source topics). */
+  async mark(producer: Producer, letters: readonly RedrivenLetter[], actor: string): Promise<void> {
+    if (!letters.length) return;
+    const redrivenAt = new Date();
+    const messages = await Promise.all(
+      letters.map(async (letter) => ({
+        key: await this.codec.encodeKey(keyOf(letter.deadLetterTopic, letter.partition, letter.offset)),
+        value: await this.codec.encodeValue({ ...letter, redrivenAt, actor } satisfies DeadLetterRedriveMark),
+      })),
+    );
+    await producer.send({ topic: this.codec.name, acks: -1, messages });
+  }
+
+  /** The marked records of a dead-letter topic, as `partition/offset`, each with its mark's key (to clear it). */
+  async load(deadLetterTopic: string): Promise<Map<string, Buffer>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let bounds;
+    try {
+      bounds = await partitionBounds(admin, this.codec.name);
+    } finally {
+      await admin.disconnect();
+    }
+    const marks = new Map<string, Buffer>();
+    const prefix = `${deadLetterTopic}/`;
+    await readRanges(this.kafka, this.codec.name, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), {
+      purpose: 'redrive-marks',
+      groupPrefix: this.groupPrefix,
+      idleMs: 10_000,
+      onRecord: async (_partition, message) => {
+        if (!message.key) return;
+        const key = String(await this.codec.decodeKey(message.key));
+        if (!key.startsWith(prefix)) return;
+        if (message.value === null) marks.delete(key.slice(prefix.length));
+        else marks.set(key.slice(prefix.length), message.key);
+      },
+    });
+    return marks;
+  }
+
+  /** Clears marks whose records a re-drive of everything has passed. */
+  async clear(producer: Producer, keys: readonly Buffer[]): Promise<void> {
+    if (keys.length) await producer.send({ topic: this.codec.name, acks: -1, messages: keys.map((key) => ({ key, value: null })) });
+  }
+}
