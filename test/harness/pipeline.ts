@@ -38,6 +38,9 @@ export class Pipeline {
       OTEL_EXPORTER_OTLP_ENDPOINT: this.collector.endpoint,
       SPINE_SESSION_TIMEOUT_MS: '10000',
       SPINE_HEARTBEAT_INTERVAL_MS: '1000',
+      // The pipeline is the subject here, not ingestion's 1 s answer deadline (test/edge/broker-outage.test.ts has
+      // that): on a loaded 2-core CI machine an acks=all publish took longer once, and the test saw a 503.
+      SPINE_PUBLISH_TIMEOUT_MS: '5000',
       ...(this.overrides[service] ?? {}),
       ...extra,
     };

@@ -106,6 +106,11 @@ export class SpineProducer {
     }
   }
 
+  /** Reads the size limits of topics this process will write (at start-up, so no publish waits for them). */
+  prepare(topics: readonly string[]): Promise<void> {
+    return this.limits.ensure(topics);
+  }
+
   get isConnected(): boolean {
     return this.connected;
   }

@@ -58,6 +58,7 @@ export class SpineContext {
       if (!partitionerStarted) await partitioner.start(published.map((c) => c.name));
       partitionerStarted = true;
       await producer.connect();
+      await producer.prepare(published.map((c) => c.name));
     });
     kafkaReady.catch(() => undefined); // rejects only when stopped during shutdown; stages awaiting it then do not start
     const metrics = new SpineMetrics();

@@ -78,7 +78,7 @@ export class StageRunner {
     const { codecs, partitioner } = this.deps;
     const inputs = await codecs.resolveAll(this.spec.inputs);
     const written = await codecs.resolveAll([...this.spec.outputs, this.spec.deadLetter]);
-    await partitioner.ensure(written.map((c) => c.name));
+    await Promise.all([partitioner.ensure(written.map((c) => c.name)), this.deps.producer.prepare(written.map((c) => c.name))]);
     this.inputTopics = inputs.map((c) => c.name);
     const consumer = this.deps.kafka.consumer({
       groupId: this.groupId,
