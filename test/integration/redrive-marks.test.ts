@@ -26,11 +26,12 @@ describe('re-drive marks: one record re-driven, then all', () => {
   });
 
   const spineCli = (...args: string[]) =>
-    new Promise<{ status: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, SPINE_TOPIC_PARTITIONS: '1', NODE_OPTIONS: '' }, encoding: 'utf8' }, (error, _stdout, stderr) =>
-        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }),
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, SPINE_TOPIC_PARTITIONS: '1', NODE_OPTIONS: '' }, encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
+  const notRedriven = async () => (JSON.parse((await spineCli('dlq', 'list', 'enrichment', '--json')).stdout) as { count: number; pending: number });
   const sourceCount = async () => (await fx.admin.fetchTopicOffsets(fx.topology.topics.supportMessages.name)).reduce((sum, p) => sum + Number(p.high), 0);
 
   it('skips the records re-driven on their own, sends the others once, and clears the marks it passed', async () => {
@@ -56,6 +57,7 @@ describe('re-drive marks: one record re-driven, then all', () => {
     expect(selected.moved).toBe(1);
     expect([...(await marks.load(deadLetterTopic)).keys()]).toEqual([`0/${dead[1]!.offset}`]);
     expect(await sourceCount()).toBe(4);
+    expect(await notRedriven()).toMatchObject({ count: 3, pending: 2 });
 
     const all = await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
     expect(all.status).toBe(0);
@@ -66,6 +68,7 @@ describe('re-drive marks: one record re-driven, then all', () => {
     const redriven = await Promise.all(source.slice(3).map((r) => decode(r.value)));
     expect(redriven.map((v) => v.body)).toEqual(['second', 'first', 'third']);
     expect(await marks.load(deadLetterTopic)).toEqual(new Map()); // cleared once the group passed it
+    expect(await notRedriven()).toMatchObject({ count: 3, pending: 0 });
 
     expect((await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000')).status).toBe(0);
     expect(await sourceCount()).toBe(6);

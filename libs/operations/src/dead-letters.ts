@@ -3,6 +3,7 @@ import { DLQ_HEADERS } from '@spine/runtime';
 import { loadSchemaCatalog } from '@spine/schemas';
 import { resolveTopic, type Deployment, type StageSpec, type TopicSpec } from '@spine/topology';
 import { decodeDeadLetter, type ShownLetter } from './dead-letter-decoding.js';
+import type { RedriveMarks } from './redrive-marks.js';
 import { silent, type Notice } from './notice.js';
 import { partitionBounds } from './positions.js';
 import { headersOf, RecordDecoder, timestampOf } from './record-decoder.js';
@@ -21,7 +22,7 @@ export interface DeadLetterSummary {
   stage: string;
   topic: string;
   count: number;
-  /** Not yet re-driven by the redrive group (whose committed offsets keep its progress). */
+  /** Not yet re-driven: past the redrive group's committed offsets, less those re-driven on their own (marks). */
   pending: number;
   oldest: LetterPosition | null;
   newest: LetterPosition | null;
@@ -39,7 +40,7 @@ export interface OperationsTarget {
 }
 
 /** How many dead letters a stage has, how many are not re-driven, the oldest and newest, error classes and sources. */
-export async function summarizeDeadLetters(target: OperationsTarget, stage: StageSpec): Promise<DeadLetterSummary> {
+export async function summarizeDeadLetters(target: OperationsTarget, stage: StageSpec, marks?: RedriveMarks): Promise<DeadLetterSummary> {
   const notice = target.notice ?? silent;
   const topic = resolveTopic(stage.deadLetter, target.deployment).name;
   const admin = target.kafka.admin();
@@ -54,10 +55,16 @@ export async function summarizeDeadLetters(target: OperationsTarget, stage: Stag
   }
   const committed = new Map((redriven[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   const count = bounds.reduce((sum, b) => sum + Number(b.high - b.low), 0);
-  const pending = bounds.reduce((sum, b) => {
+  const firstPending = (b: (typeof bounds)[number]) => {
     const done = committed.get(b.partition) ?? -1n;
-    return sum + Number(b.high - (done > b.low ? done : b.low));
-  }, 0);
+    return done > b.low ? done : b.low;
+  };
+  const redrivenAlone = [...(marks ? await marks.load(topic) : new Map<string, Buffer>()).keys()].filter((at) => {
+    const [partition, offset] = at.split('/').map(BigInt) as [bigint, bigint];
+    const b = bounds.find((x) => BigInt(x.partition) === partition);
+    return b !== undefined && offset >= firstPending(b) && offset < b.high;
+  }).length;
+  const pending = bounds.reduce((sum, b) => sum + Number(b.high - firstPending(b)), 0) - redrivenAlone;
   const report: DeadLetterSummary = { stage: stage.name, topic, count, pending, oldest: null, newest: null, errorClasses: [], sourceTopics: [] };
   const classes = new Map<string, { errorClass: string; count: number; lastMessage: string }>();
   const sources = new Map<string, number>();

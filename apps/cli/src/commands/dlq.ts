@@ -1,7 +1,7 @@
-import { showDeadLetters, summarizeDeadLetters, type DeadLetterSummary, type ShownLetter } from '@spine/operations';
+import { RedriveMarks, showDeadLetters, summarizeDeadLetters, type DeadLetterSummary, type ShownLetter } from '@spine/operations';
 import { kafkaFromEnv } from '@spine/runtime';
 import { progress, UsageError } from '../args.js';
-import { deployment, platform, stageNamed, stageNames } from '../platform.js';
+import { deployment, platform, stageNamed, stageNames, topicCodecs } from '../platform.js';
 import { keepStdoutForData } from './record-json.js';
 
 const USAGE = 'dlq list <stage> | dlq show <stage> [--limit N] [--offset O]';
@@ -19,7 +19,7 @@ export async function dlqCommand(args: readonly string[], options: Record<string
   const stage = stageNamed(name);
   const target = { kafka: kafkaFromEnv('spine-dlq'), deployment, topics: platform.topics, notice: progress };
   if (action === 'list') {
-    const report = await summarizeDeadLetters(target, stage);
+    const report = await summarizeDeadLetters(target, stage, await RedriveMarks.open(target.kafka, await topicCodecs()));
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : humanList(report));
   } else {
     const letters = await showDeadLetters(target, stage, whole(options, 'offset', 0), whole(options, 'limit', 10));
