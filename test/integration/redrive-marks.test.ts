@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { RedriveMarks, redriveMessages } from '@spine/operations';
+import { DeadLetterIndex, RecordDecoder, RedriveMarks, redriveMessages } from '@spine/operations';
 import { supportTriage } from '@spine/platform';
 import { PermanentError, type StageRunner } from '@spine/runtime';
 import type { SupportMessageReceived } from '@spine/schemas';
+import { cliOk } from '../harness/cli.js';
 import { provisionedFixture, readRaw, type SpineFixture } from '../harness/spine-fixture.js';
 import { startStage } from '../harness/stage.js';
 
 const { topics, stages } = supportTriage;
-const cli = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'main.js');
 
 /** A dead letter re-driven on its own (the console's selection) is not re-driven again by `spine redrive`. */
 describe('re-drive marks: one record re-driven, then all', () => {
@@ -25,12 +23,7 @@ describe('re-drive marks: one record re-driven, then all', () => {
     await fx.close();
   });
 
-  const spineCli = (...args: string[]) =>
-    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [cli, ...args], { env: { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, SPINE_TOPIC_PARTITIONS: '1', NODE_OPTIONS: '' }, encoding: 'utf8' }, (error, stdout, stderr) =>
-        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const spineCli = (...args: string[]) => cliOk(args, { ...process.env, SPINE_TOPIC_PREFIX: fx.prefix, SPINE_TOPIC_PARTITIONS: '1' });
   const notRedriven = async () => (JSON.parse((await spineCli('dlq', 'list', 'enrichment', '--json')).stdout) as { count: number; pending: number });
   const sourceCount = async () => (await fx.admin.fetchTopicOffsets(fx.topology.topics.supportMessages.name)).reduce((sum, p) => sum + Number(p.high), 0);
 
@@ -58,9 +51,19 @@ describe('re-drive marks: one record re-driven, then all', () => {
     expect([...(await marks.load(deadLetterTopic)).keys()]).toEqual([`0/${dead[1]!.offset}`]);
     expect(await sourceCount()).toBe(4);
     expect(await notRedriven()).toMatchObject({ count: 3, pending: 2 });
+    // A console that starts now (another replica, or this one restarted) shows it as re-driven too.
+    const target = { kafka: fx.kafka, deployment: fx.topology.deployment, topics: [...fx.topology.all.map((t) => t.spec)] };
+    const index = new DeadLetterIndex(target, [stages.enrichment], { ...target, catalog: fx.catalog, decoder: new RecordDecoder(fx.registry) }, { marks: async () => marks });
+    await index.start();
+    try {
+      for (let i = 0; i < 100 && index.summaries()[0]!.count < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(index.summaries()[0]).toMatchObject({ count: 3, pending: 2 });
+      expect(dead.map((d) => index.isRedriven({ stage: stages.enrichment.name, partition: 0, offset: d.offset }))).toEqual([false, true, false]);
+    } finally {
+      await index.stop();
+    }
 
     const all = await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
-    expect(all.status).toBe(0);
     expect(all.stderr).toMatch(/re-driven 2 record\(s\) from \S+; skipped 1 re-driven on their own before/);
     expect(await sourceCount()).toBe(6); // not 7: the second one went back once
     const source = await readRaw(fx.kafka, fx.topology.topics.supportMessages.name, 6);
@@ -70,7 +73,7 @@ describe('re-drive marks: one record re-driven, then all', () => {
     expect(await marks.load(deadLetterTopic)).toEqual(new Map()); // cleared once the group passed it
     expect(await notRedriven()).toMatchObject({ count: 3, pending: 0 });
 
-    expect((await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000')).status).toBe(0);
+    await spineCli('redrive', '--stage', 'enrichment', '--idle-ms', '2000');
     expect(await sourceCount()).toBe(6);
   });
 });

@@ -26,7 +26,7 @@ export class ConsoleOperations implements OnApplicationBootstrap, OnApplicationS
     this.producer = context.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
     this.monitor = new PipelineMonitor(this.admin, this.stages, spinePlatform.topics, context.deployment, { intervalMs: numberFromEnv(process.env, 'SPINE_CONSOLE_SAMPLE_MS', 2_000) });
     const target = { kafka: context.kafka, deployment: context.deployment, topics: spinePlatform.topics };
-    this.deadLetters = new DeadLetterIndex(target, this.stages, { ...target, catalog: context.catalog, decoder: new RecordDecoder(context.registry) }, { maxPerStage: numberFromEnv(process.env, 'SPINE_CONSOLE_DEAD_LETTERS_PER_STAGE', 100_000) });
+    this.deadLetters = new DeadLetterIndex(target, this.stages, { ...target, catalog: context.catalog, decoder: new RecordDecoder(context.registry) }, { maxPerStage: numberFromEnv(process.env, 'SPINE_CONSOLE_DEAD_LETTERS_PER_STAGE', 100_000), marks: () => this.redriveMarks() });
   }
 
   onApplicationBootstrap(): void {

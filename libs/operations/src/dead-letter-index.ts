@@ -5,6 +5,8 @@ import { resolveTopic, type StageSpec } from '@spine/topology';
 import { decodeDeadLetter, type DecodingContext, type ShownLetter } from './dead-letter-decoding.js';
 import type { OperationsTarget } from './dead-letters.js';
 import { headersOf } from './record-decoder.js';
+import { silent } from './notice.js';
+import type { RedriveMarks } from './redrive-marks.js';
 import { redriveGroupOf } from './redrive.js';
 
 /** One dead letter as the index keeps it: its cause, for filtering, and the raw record, for decoding and re-driving. */
@@ -54,7 +56,7 @@ export interface IndexSummary {
  * Every stage's dead letters, tailed live into memory (a consumer of a throwaway group that never commits, deleted
  * on stop), so a console lists, filters and pages through tens of thousands of them in milliseconds. Keeps at most
  * `maxPerStage` (the newest) per stage. Which ones were re-driven: below the redrive group's committed offsets
- * (refreshed every few seconds) or marked by `markRedriven`.
+ * (refreshed every few seconds), marked by `markRedriven`, or marked on the re-drive marks topic when it started.
  */
 export class DeadLetterIndex {
   private readonly letters = new Map<string, IndexedLetter[]>();
@@ -70,7 +72,7 @@ export class DeadLetterIndex {
     private readonly target: OperationsTarget,
     private readonly stages: readonly StageSpec[],
     private readonly decoding: DecodingContext,
-    private readonly options: { maxPerStage?: number; refreshMs?: number } = {},
+    private readonly options: { maxPerStage?: number; refreshMs?: number; marks?: () => Promise<RedriveMarks> } = {},
   ) {
     for (const s of stages) {
       this.stageOfTopic.set(resolveTopic(s.deadLetter, target.deployment).name, s);
@@ -86,6 +88,7 @@ export class DeadLetterIndex {
     const existing = new Set(await this.admin.listTopics());
     const topics = [...this.stageOfTopic.keys()].filter((t) => existing.has(t));
     await this.refreshRedriven();
+    await this.loadMarks();
     this.refresh = setInterval(() => void this.refreshRedriven().catch(() => undefined), this.options.refreshMs ?? 3_000);
     this.refresh.unref();
     if (!topics.length) return;
@@ -100,6 +103,21 @@ export class DeadLetterIndex {
     await this.consumer?.disconnect();
     await this.admin?.deleteGroups([this.groupId]).catch(() => undefined);
     await this.admin?.disconnect();
+  }
+
+  /** Letters re-driven one by one before this index started (by this console before a restart, or another one). */
+  private async loadMarks(): Promise<void> {
+    if (!this.options.marks) return;
+    try {
+      const all = await (await this.options.marks()).loadAll();
+      for (const [topic, marked] of all) {
+        const stage = this.stageOfTopic.get(topic);
+        if (stage) this.markRedriven(stage.name, [...marked.keys()].map((at) => ({ partition: Number(at.split('/')[0]), offset: at.split('/')[1]! })));
+      }
+    } catch (error) {
+      // Only the "re-driven" flags depend on them; a later re-drive of everything still skips the marked records.
+      (this.target.notice ?? silent)(`could not read the re-drive marks: ${(error as Error).message}`);
+    }
   }
 
   /** Records `letters` as re-driven one by one (the redrive group did not move). */

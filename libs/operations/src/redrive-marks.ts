@@ -42,6 +42,11 @@ export class RedriveMarks {
 
   /** The marked records of a dead-letter topic, as `partition/offset`, each with its mark's key (to clear it). */
   async load(deadLetterTopic: string): Promise<Map<string, Buffer>> {
+    return (await this.loadAll()).get(deadLetterTopic) ?? new Map();
+  }
+
+  /** Every dead-letter topic's marked records (one read of the marks topic). */
+  async loadAll(): Promise<Map<string, Map<string, Buffer>>> {
     const admin = this.kafka.admin();
     await admin.connect();
     let bounds;
@@ -50,18 +55,20 @@ export class RedriveMarks {
     } finally {
       await admin.disconnect();
     }
-    const marks = new Map<string, Buffer>();
-    const prefix = `${deadLetterTopic}/`;
+    const marks = new Map<string, Map<string, Buffer>>();
     await readRanges(this.kafka, this.codec.name, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), {
       purpose: 'redrive-marks',
       groupPrefix: this.groupPrefix,
       idleMs: 10_000,
       onRecord: async (_partition, message) => {
         if (!message.key) return;
-        const key = String(await this.codec.decodeKey(message.key));
-        if (!key.startsWith(prefix)) return;
-        if (message.value === null) marks.delete(key.slice(prefix.length));
-        else marks.set(key.slice(prefix.length), message.key);
+        const match = /^(.+)\/(\d+)\/(\d+)$/.exec(String(await this.codec.decodeKey(message.key)));
+        if (!match) return;
+        const [, topic, partition, offset] = match as unknown as [string, string, string, string];
+        const ofTopic = marks.get(topic) ?? new Map<string, Buffer>();
+        marks.set(topic, ofTopic);
+        if (message.value === null) ofTopic.delete(`${partition}/${offset}`);
+        else ofTopic.set(`${partition}/${offset}`, message.key);
       },
     });
     return marks;
