@@ -14,12 +14,12 @@ import fastavro
 
 
 def fetch_json(url: str, attempts: int = 4) -> dict:
-    """GET with retries on connection-level failures, as a consumer's registry client does."""
+    """GET with retries on connection-level failures and timeouts, as a consumer's registry client does."""
     for attempt in range(1, attempts + 1):
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
                 return json.loads(response.read())
-        except (http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError) as error:
+        except (http.client.RemoteDisconnected, ConnectionError, TimeoutError, urllib.error.URLError) as error:
             if attempt == attempts:
                 raise SystemExit(f"registry at {url} failed {attempts} times: {error}")
             time.sleep(0.5 * attempt)

@@ -3,6 +3,25 @@ import type avro from 'avsc';
 import { avroTypeOptions } from '@spine/schemas';
 import { RegistryUnavailableError, UnknownSchemaIdError } from './errors.js';
 
+/** How long one registry request may take by default (schema look-ups by id and the admin calls alike). */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+type RegistryMiddleware = NonNullable<NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]>['middlewares']>[number];
+
+/**
+ * A timeout for @kafkajs/confluent-schema-registry's requests, which have none by default. The same as mappersmith's
+ * own TimeoutMiddleware (mappersmith is its HTTP client); written here because importing that would make a
+ * transitive dependency ours, in its ESM build whose types differ from the CommonJS ones the registry client uses.
+ */
+function requestTimeout(ms: number): RegistryMiddleware {
+  return () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: ms });
+    },
+  });
+}
+
 export type Compatibility = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 
 export interface RegistryOptions {
@@ -10,6 +29,8 @@ export interface RegistryOptions {
   url: string;
   /** Basic auth, from the environment (SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD). */
   auth?: { username: string; password: string };
+  /** How long one request may take (default 15 s): a stalled registry fails the call instead of holding it. */
+  timeoutMs?: number;
 }
 
 export interface CompatibilityResult {
@@ -28,7 +49,8 @@ export class RegistryClient {
 
   constructor(private readonly options: RegistryOptions) {
     this.client = new SchemaRegistry(
-      { host: options.url, ...(options.auth ? { auth: options.auth } : {}), retry: { retries: 2 } },
+      // Without a timeout a registry that stalls holds a record's decode (and the stage's shutdown) for good.
+      { host: options.url, ...(options.auth ? { auth: options.auth } : {}), retry: { retries: 2 }, middlewares: [requestTimeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS)] },
       { [SchemaType.AVRO]: avroTypeOptions() },
     );
   }
@@ -118,7 +140,7 @@ export class RegistryClient {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
       throw new RegistryUnavailableError(`schema registry at ${this.options.url} did not answer ${method} ${path}: ${(error as Error).message}`, { cause: error });
