@@ -112,7 +112,7 @@ export class DeadLetterIndex {
       const all = await (await this.options.marks()).loadAll();
       for (const [topic, marked] of all) {
         const stage = this.stageOfTopic.get(topic);
-        if (stage) this.markRedriven(stage.name, [...marked.keys()].map((at) => ({ partition: Number(at.split('/')[0]), offset: at.split('/')[1]! })));
+        if (stage) this.markRedriven(stage.name, [...marked.values()]);
       }
     } catch (error) {
       // Only the "re-driven" flags depend on them; a later re-drive of everything still skips the marked records.

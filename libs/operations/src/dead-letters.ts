@@ -59,10 +59,9 @@ export async function summarizeDeadLetters(target: OperationsTarget, stage: Stag
     const done = committed.get(b.partition) ?? -1n;
     return done > b.low ? done : b.low;
   };
-  const redrivenAlone = [...(marks ? await marks.load(topic) : new Map<string, Buffer>()).keys()].filter((at) => {
-    const [partition, offset] = at.split('/').map(BigInt) as [bigint, bigint];
-    const b = bounds.find((x) => BigInt(x.partition) === partition);
-    return b !== undefined && offset >= firstPending(b) && offset < b.high;
+  const redrivenAlone = [...(marks ? (await marks.load(topic)).values() : [])].filter(({ partition, offset }) => {
+    const b = bounds.find((x) => x.partition === partition);
+    return b !== undefined && BigInt(offset) >= firstPending(b) && BigInt(offset) < b.high;
   }).length;
   const pending = bounds.reduce((sum, b) => sum + Number(b.high - firstPending(b)), 0) - redrivenAlone;
   const report: DeadLetterSummary = { stage: stage.name, topic, count, pending, oldest: null, newest: null, errorClasses: [], sourceTopics: [] };

@@ -7,7 +7,7 @@ export { stageLag, type StageLag, type PartitionLag } from './lag.js';
 export { causeOf, decodeDeadLetter, type DeadLetterCause, type ShownLetter, type DecodingContext } from './dead-letter-decoding.js';
 export { summarizeDeadLetters, showDeadLetters, type DeadLetterSummary, type LetterPosition, type OperationsTarget } from './dead-letters.js';
 export { redriveStage, redriveMessages, redriveGroupOf, originalOf, type RedriveOptions, type RedriveReport } from './redrive.js';
-export { RedriveMarks, type RedrivenLetter } from './redrive-marks.js';
+export { RedriveMarks, letterAt, type MarkedLetter, type RedrivenLetter } from './redrive-marks.js';
 export { DeadLetterIndex, type IndexedLetter, type LetterQuery, type LetterPage, type IndexSummary } from './dead-letter-index.js';
 export { PipelineMonitor, type PipelineSnapshot, type StageSample, type TopicSample, type StagePoint } from './pipeline-monitor.js';
 export { parsePrometheusText, type PromSample } from './prometheus-text.js';

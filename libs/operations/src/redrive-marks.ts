@@ -8,7 +8,17 @@ import { readRanges } from './topic-reader.js';
 /** A dead letter that was re-driven on its own. */
 export type RedrivenLetter = Pick<DeadLetterRedriveMark, 'deadLetterTopic' | 'partition' | 'offset' | 'sourceTopic'>;
 
-const keyOf = (deadLetterTopic: string, partition: number, offset: number | string) => `${deadLetterTopic}/${partition}/${offset}`;
+/** A marked record of a dead-letter topic, with its mark's key (to clear it). */
+export interface MarkedLetter {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer;
+}
+
+/** Where a record is on its dead-letter topic: the key of `load`'s map. */
+export const letterAt = (partition: number | string, offset: number | string): string => `${partition}/${offset}`;
+
+const keyOf = (deadLetterTopic: string, partition: number, offset: number | string) => `${deadLetterTopic}/${letterAt(partition, offset)}`;
 
 /**
  * Which dead letters were re-driven one by one (the console's "re-drive" of a record or a selection), ahead of their
@@ -40,13 +50,13 @@ export class RedriveMarks {
     await producer.send({ topic: this.codec.name, acks: -1, messages });
   }
 
-  /** The marked records of a dead-letter topic, as `partition/offset`, each with its mark's key (to clear it). */
-  async load(deadLetterTopic: string): Promise<Map<string, Buffer>> {
+  /** The marked records of a dead-letter topic, by `letterAt(partition, offset)`. */
+  async load(deadLetterTopic: string): Promise<Map<string, MarkedLetter>> {
     return (await this.loadAll()).get(deadLetterTopic) ?? new Map();
   }
 
   /** Every dead-letter topic's marked records (one read of the marks topic). */
-  async loadAll(): Promise<Map<string, Map<string, Buffer>>> {
+  async loadAll(): Promise<Map<string, Map<string, MarkedLetter>>> {
     const admin = this.kafka.admin();
     await admin.connect();
     let bounds;
@@ -55,7 +65,7 @@ export class RedriveMarks {
     } finally {
       await admin.disconnect();
     }
-    const marks = new Map<string, Map<string, Buffer>>();
+    const marks = new Map<string, Map<string, MarkedLetter>>();
     await readRanges(this.kafka, this.codec.name, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), {
       purpose: 'redrive-marks',
       groupPrefix: this.groupPrefix,
@@ -65,10 +75,11 @@ export class RedriveMarks {
         const match = /^(.+)\/(\d+)\/(\d+)$/.exec(String(await this.codec.decodeKey(message.key)));
         if (!match) return;
         const [, topic, partition, offset] = match as unknown as [string, string, string, string];
-        const ofTopic = marks.get(topic) ?? new Map<string, Buffer>();
+        const ofTopic = marks.get(topic) ?? new Map<string, MarkedLetter>();
         marks.set(topic, ofTopic);
-        if (message.value === null) ofTopic.delete(`${partition}/${offset}`);
-        else ofTopic.set(`${partition}/${offset}`, message.key);
+        const at = letterAt(partition, offset);
+        if (message.value === null) ofTopic.delete(at);
+        else ofTopic.set(at, { partition: Number(partition), offset, key: message.key });
       },
     });
     return marks;

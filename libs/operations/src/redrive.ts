@@ -4,7 +4,7 @@ import { resolveTopic, type Deployment, type StageSpec } from '@spine/topology';
 import type { OperationsTarget } from './dead-letters.js';
 import { silent } from './notice.js';
 import { partitionBounds } from './positions.js';
-import type { RedriveMarks } from './redrive-marks.js';
+import { letterAt, type MarkedLetter, type RedriveMarks } from './redrive-marks.js';
 
 /** The consumer group that keeps re-drive progress of a stage's dead letters (shared by the CLI and the console). */
 export function redriveGroupOf(stage: StageSpec, deployment: Deployment): string {
@@ -68,7 +68,7 @@ export async function redriveStage(target: OperationsTarget, stage: StageSpec, o
     }
     if (!ends.size) return { topic, moved: 0, records: [], skipped: 0 };
   }
-  const marked = options.marks ? await options.marks.load(topic) : new Map<string, Buffer>();
+  const marked = options.marks ? await options.marks.load(topic) : new Map<string, MarkedLetter>();
   if (marked.size) notice(`${marked.size} record(s) of ${topic} were re-driven on their own already: skipping them`);
   let skipped = 0;
   const producer = target.kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
@@ -94,11 +94,11 @@ export async function redriveStage(target: OperationsTarget, stage: StageSpec, o
             if (options.stopAtEnd && (!ends.has(partition) || BigInt(message.offset) >= ends.get(partition)!)) return;
             lastActivity = Date.now();
             const original = originalOf(message, `${from}/${partition}`);
-            const mark = marked.get(`${partition}/${message.offset}`);
+            const mark = marked.get(letterAt(partition, message.offset));
             if (!mark) await producer.send({ topic: original.topic, acks: -1, messages: [{ key: original.key, value: original.value, headers: original.headers }] });
             await consumer.commitOffsets([{ topic: from, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
             if (mark) {
-              await options.marks!.clear(producer, [mark]); // the group is past it now
+              await options.marks!.clear(producer, [mark.key]); // the group is past it now
               skipped++;
             } else {
               records.push({ partition, offset: message.offset, sourceTopic: original.topic });

@@ -30,6 +30,7 @@ export { batchingHandler } from './nest/stage-explorer.js';
 export { SpineRuntimeModule } from './nest/spine-runtime.module.js';
 export { SpineContext } from './nest/spine-context.js';
 export { ApiKeyGuard } from './nest/api-key.guard.js';
+export { rateLimitRefusal } from './nest/rate-limit-refusal.js';
 export { RequireScopes, SCOPES_METADATA } from './nest/scopes.decorator.js';
 export { principalOf } from './nest/principal.js';
 export { readJsonBody, bodyLimitFromEnv, MAX_JSON_DEPTH } from './nest/json-body.js';

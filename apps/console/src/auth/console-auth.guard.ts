@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ForbiddenException, HttpException, HttpStatus, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { grants, type Scope } from '@spine/edge';
-import { bodyLimitFromEnv, readJsonBody, SCOPES_METADATA } from '@spine/runtime';
+import { bodyLimitFromEnv, rateLimitRefusal, readJsonBody, SCOPES_METADATA } from '@spine/runtime';
 import { ConsoleAuth, type ConsoleCaller } from './console-auth.js';
 import { isSameOrigin } from './cookies.js';
 import { SessionStore } from './session-store.js';
@@ -54,12 +54,8 @@ export class ConsoleAuthGuard implements CanActivate {
       if (!SessionStore.sameToken(caller.session, Array.isArray(token) ? token[0] : token)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'missing or wrong x-csrf-token: reload the console' });
       if (!isSameOrigin(request)) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: 'cross-origin request refused' });
     }
-    const taken = this.auth.limiter?.take(caller.principal.id);
-    if (taken && !taken.allowed) {
-      response.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      const { ratePerSecond, burst } = this.auth.limiter!.options;
-      throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `rate limit of ${ratePerSecond} requests/s (burst ${burst}) for this credential exceeded; retry after ${taken.retryAfterSeconds} s` }, HttpStatus.TOO_MANY_REQUESTS);
-    }
+    const limited = rateLimitRefusal(this.auth.limiter, caller.principal.id, response);
+    if (limited) throw limited;
     (request as unknown as Record<symbol, ConsoleCaller>)[CALLER] = caller;
     await readJsonBody(request, this.bodyLimit);
     return true;

@@ -18,15 +18,11 @@ interface OutgoingRecord {
   readonly message: Message & { partition: number };
 }
 
-interface Pending {
+/** A publish on its way: its records, how many were taken into sends, and where each landed. */
+interface InFlight {
   readonly records: readonly OutgoingRecord[];
   resolve(published: Published[]): void;
   reject(error: unknown): void;
-}
-
-/** A publish on its way: how many of its records were taken into sends, and where each landed. */
-interface InFlight {
-  readonly pending: Pending;
   readonly published: Published[];
   taken: number;
   acknowledged: number;
@@ -132,14 +128,15 @@ export class SpineProducer {
   }
 
   /** Produces already-encoded records (dead letters, replays); same durability and partitioning as publish. */
-  sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>, options: SendOptions = {}): Promise<Published[]> {
-    if (!records.length) return Promise.resolve([]);
+  async sendRaw(records: ReadonlyArray<{ topic: string; message: Message }>, options: SendOptions = {}): Promise<Published[]> {
+    if (!records.length) return [];
+    await this.limits.ensure(records.map((r) => r.topic)); // known after a topic's first publish: no I/O
     const partitioned = records.map(({ topic, message }) => ({
       topic,
       message: { ...message, partition: message.partition ?? this.partitioner.partition(topic, toBuffer(message.key)) },
     }));
     return new Promise((resolve, reject) => {
-      const flight: InFlight = { pending: { records: partitioned, resolve, reject }, published: [], taken: 0, acknowledged: 0, settled: false };
+      const flight: InFlight = { records: partitioned, resolve, reject, published: [], taken: 0, acknowledged: 0, settled: false };
       if (options.signal && withdrawOnAbort(this.queue, flight, options.signal)) return;
       this.queue.push(flight);
       void this.drain();
@@ -151,7 +148,6 @@ export class SpineProducer {
     this.sending = true;
     try {
       while (this.queue.length) {
-        await this.limits.ensure(topicsOf(this.queue));
         const pieces = this.nextSend();
         if (pieces.length) await this.send(pieces);
       }
@@ -175,14 +171,14 @@ export class SpineProducer {
         continue;
       }
       if (flight.taken === 0) {
-        const refusal = this.oversized(flight.pending.records);
+        const refusal = this.oversized(flight.records);
         if (refusal) {
           this.queue.shift();
           this.settle(flight, refusal);
           continue;
         }
       }
-      const record = flight.pending.records[flight.taken]!;
+      const record = flight.records[flight.taken]!;
       const slot = `${record.topic}:${record.message.partition}`;
       const bytes = recordBytes(record.message);
       const limit = this.limits.maxBatchBytes(record.topic);
@@ -190,7 +186,7 @@ export class SpineProducer {
       if (used !== undefined && limit !== undefined && used + bytes > limit) break; // the next send takes it
       partitionBytes.set(slot, (used ?? BATCH_OVERHEAD_BYTES) + bytes);
       pieces.push({ flight, index: flight.taken });
-      if (++flight.taken === flight.pending.records.length) this.queue.shift();
+      if (++flight.taken === flight.records.length) this.queue.shift();
     }
     return pieces;
   }
@@ -207,7 +203,7 @@ export class SpineProducer {
   private async send(pieces: Piece[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const { flight, index } of pieces) {
-      const { topic, message } = flight.pending.records[index]!;
+      const { topic, message } = flight.records[index]!;
       const messages = byTopic.get(topic);
       if (messages) messages.push(message);
       else byTopic.set(topic, [message]);
@@ -236,12 +232,12 @@ export class SpineProducer {
     const next = new Map<string, bigint>();
     for (const m of metadata) next.set(`${m.topicName}:${m.partition}`, BigInt(m.baseOffset ?? m.offset ?? '0'));
     for (const { flight, index } of pieces) {
-      const { topic, message } = flight.pending.records[index]!;
+      const { topic, message } = flight.records[index]!;
       const slot = `${topic}:${message.partition}`;
       const offset = next.get(slot) ?? -1n;
       next.set(slot, offset + 1n);
       flight.published[index] = { topic, partition: message.partition, offset: offset.toString() };
-      if (++flight.acknowledged === flight.pending.records.length) this.settle(flight);
+      if (++flight.acknowledged === flight.records.length) this.settle(flight);
     }
   }
 
@@ -264,13 +260,13 @@ export class SpineProducer {
   private settle(flight: InFlight, error?: unknown): void {
     if (flight.settled) return;
     flight.settled = true;
-    if (error === undefined) flight.pending.resolve(flight.published);
-    else flight.pending.reject(error);
+    if (error === undefined) flight.resolve(flight.published);
+    else flight.reject(error);
   }
 
   private async encode(emit: Emit): Promise<{ topic: string; message: Message }> {
     const codec = await this.codecs.resolve(emit.topic);
-    await Promise.all([this.partitioner.ensure([codec.name]), this.limits.ensure([codec.name])]);
+    await this.partitioner.ensure([codec.name]);
     const headers = tracingEnabled() ? injectTraceContext({ ...(emit.headers ?? {}) }) : (emit.headers ?? {});
     const [key, value] = await Promise.all([codec.encodeKey(emit.key), codec.encodeValue(emit.value)]);
     return { topic: codec.name, message: { key, value, headers } };
@@ -280,7 +276,7 @@ export class SpineProducer {
 /** Aborting a publish withdraws its records while none of them has been sent; true if already aborted. */
 function withdrawOnAbort(queue: InFlight[], flight: InFlight, signal: AbortSignal): boolean {
   if (signal.aborted) {
-    flight.pending.reject(signal.reason);
+    flight.reject(signal.reason);
     return true;
   }
   signal.addEventListener('abort', () => {
@@ -288,16 +284,10 @@ function withdrawOnAbort(queue: InFlight[], flight: InFlight, signal: AbortSigna
     if (at >= 0 && flight.taken === 0 && !flight.settled) {
       queue.splice(at, 1);
       flight.settled = true;
-      flight.pending.reject(signal.reason);
+      flight.reject(signal.reason);
     }
   }, { once: true });
   return false;
-}
-
-function topicsOf(queue: readonly InFlight[]): Set<string> {
-  const topics = new Set<string>();
-  for (const flight of queue) for (const record of flight.pending.records) topics.add(record.topic);
-  return topics;
 }
 
 function toBuffer(key: Message['key']): Buffer | null {

@@ -17,7 +17,8 @@ const RETRY_MS = 10_000;
  */
 export class TopicLimits {
   private readonly known = new Map<string, { bytes: number | undefined; until: number }>();
-  private connected = false;
+  /** One connect for every caller (publishes and start-up may ask at once). */
+  private connecting: Promise<void> | undefined;
 
   constructor(private readonly admin: Admin) {}
 
@@ -30,10 +31,11 @@ export class TopicLimits {
     });
     if (!wanted.length) return;
     try {
-      if (!this.connected) {
-        await this.admin.connect();
-        this.connected = true;
-      }
+      this.connecting ??= this.admin.connect().catch((error: unknown) => {
+        this.connecting = undefined; // not reachable now: the next read connects again
+        throw error;
+      });
+      await this.connecting;
       const { resources } = await this.admin.describeConfigs({
         includeSynonyms: false,
         resources: wanted.map((name) => ({ type: TOPIC_RESOURCE, name, configNames: ['max.message.bytes'] })),
@@ -55,9 +57,8 @@ export class TopicLimits {
   }
 
   async stop(): Promise<void> {
-    if (this.connected) {
-      this.connected = false;
-      await this.admin.disconnect();
-    }
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    if (connecting) await connecting.then(() => this.admin.disconnect(), () => undefined);
   }
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ForbiddenException, HttpException, HttpStatus, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, HttpException, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Scope } from '@spine/edge';
 import { edgeSecurity, type EdgeSecurity } from './edge-security.js';
 import { readJsonBody } from './json-body.js';
+import { rateLimitRefusal } from './rate-limit-refusal.js';
 import { setPrincipal } from './principal.js';
 import { SCOPES_METADATA } from './scopes.decorator.js';
 import { SpineContext } from './spine-context.js';
@@ -54,12 +55,8 @@ export class ApiKeyGuard implements CanActivate {
       refuse(403, 'scope', new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this credential lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} this endpoint needs` }));
     }
 
-    const taken = this.edge.limiter?.take(principal.id);
-    if (taken && !taken.allowed) {
-      response.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      const { ratePerSecond, burst } = this.edge.limiter!.options;
-      refuse(429, 'rate-limit', new HttpException({ statusCode: 429, error: 'Too Many Requests', message: `rate limit of ${ratePerSecond} requests/s (burst ${burst}) for this credential exceeded; retry after ${taken.retryAfterSeconds} s` }, HttpStatus.TOO_MANY_REQUESTS));
-    }
+    const limited = rateLimitRefusal(this.edge.limiter, principal.id, response);
+    if (limited) refuse(429, 'rate-limit', limited);
 
     setPrincipal(request, principal);
     try {
