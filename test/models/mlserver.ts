@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from '../harness/free-port.js';
 import { modelsVenv, type ModelsVenv } from './python-env.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -40,9 +40,9 @@ export async function startMlServer(modelDirs: readonly string[], venvPromise: P
   const repo = mkdtempSync(join(tmpdir(), 'spine-mlserver-'));
   for (const dir of modelDirs) cpSync(dir, join(repo, basename(dir)), { recursive: true });
   const models = modelDirs.map((dir) => (JSON.parse(readFileSync(join(dir, 'model-settings.json'), 'utf8')) as { name: string }).name);
-  const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
+  let [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
   const log = join(repo, 'mlserver.log');
-  const url = `http://127.0.0.1:${http}`;
+  const url = () => `http://127.0.0.1:${http}`;
   let child: ChildProcess | undefined;
 
   const start = async () => {
@@ -62,7 +62,7 @@ export async function startMlServer(modelDirs: readonly string[], venvPromise: P
     });
     closeSync(out);
     running.add(child);
-    await waitReady(child, url, models, log);
+    await waitReady(child, url(), models, log);
   };
 
   const stop = async () => {
@@ -77,14 +77,21 @@ export async function startMlServer(modelDirs: readonly string[], venvPromise: P
     running.delete(c);
   };
 
-  try {
-    await start();
-  } catch (error) {
-    await stop();
-    throw error;
+  // Its ports are free when chosen but bound seconds later; another process may take one meanwhile: new ports, again.
+  for (let attempt = 1; ; attempt++) {
+    const logged = logLength(log);
+    try {
+      await start();
+      break;
+    } catch (error) {
+      await stop();
+      const portTaken = readFileSync(log, 'utf8').slice(logged).includes('address already in use');
+      if (attempt >= 3 || !portTaken) throw error;
+      [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()];
+    }
   }
   return {
-    url,
+    url: url(),
     metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
     log,
     stop,
@@ -119,6 +126,14 @@ async function waitReady(child: ChildProcess, url: string, models: readonly stri
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`MLServer was not ready within 90 s (${paths.join(', ')}); log ${log}:\n${tail(log)}`);
+}
+
+function logLength(log: string): number {
+  try {
+    return readFileSync(log, 'utf8').length;
+  } catch {
+    return 0;
+  }
 }
 
 function tail(log: string): string {

@@ -11,7 +11,7 @@ import { enrichedEmit, supportMessage } from '../harness/support-records.js';
 import type { FraudScore, ModelControlEvent, PaymentTransactionEnriched, SupportMessageEnriched, SupportTriageResult } from '@spine/schemas';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
 import { paymentBatches } from './fraud-inputs.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../harness/free-port.js';
 import { fraudInstance, fraudModel, onnxAdapter, testFraudBinding, type FraudInstance } from './model-instances.js';
 import { TopicCollector } from './topic-collector.js';
 
