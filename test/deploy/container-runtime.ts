@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -18,6 +19,17 @@ export function containersUnavailable(): string | undefined {
   if (onPath('podman')) return undefined;
   if (process.getuid?.() === 0 && onPath('apt-get')) return undefined;
   return 'podman is not installed and cannot be installed here (scripts/containers.sh setup needs root and apt-get): install podman, runc and debootstrap to run the container tests';
+}
+
+/** The local stack broker's log lines naming `needle` (a consumer group), for a failure's message; '' when there is no such log. */
+function brokerLines(needle: string, lines = 15): string {
+  const stateDir = process.env.SPINE_STATE_DIR ?? `/var/tmp/spine-${userInfo().username}`;
+  try {
+    const found = readFileSync(join(stateDir, 'logs', 'kafka.log'), 'utf8').split('\n').filter((line) => line.includes(needle));
+    return found.length ? `\nthe broker's log about ${needle}:\n${found.slice(-lines).map((line) => line.slice(0, 400)).join('\n')}` : `\nthe broker's log does not mention ${needle}`;
+  } catch {
+    return '';
+  }
 }
 
 function tail(file: string, lines = 30): string {
@@ -118,11 +130,21 @@ export class ServiceContainer {
     this.runningAfterMs = Date.now() - this.startedAt;
   }
 
-  /** Polls /health/ready until 200; fails naming the log when the container exits or time runs out. */
-  async waitReady(timeoutMs = 90_000): Promise<void> {
+  /**
+   * Polls /health/ready until 200; fails naming the log when the container exits or time runs out. The window is
+   * wide: nine services start at once on two cores beside other suites, and each normally takes about 35 s.
+   */
+  async waitReady(timeoutMs = 150_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let answer = 'no answer yet';
     while (Date.now() < deadline) {
-      const status = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+      const status = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        async (r) => {
+          answer = `${r.status} ${await r.text()}`;
+          return r.status;
+        },
+        () => 0,
+      );
       if (status === 200) {
         this.readyAfterMs = Date.now() - this.startedAt;
         return;
@@ -131,7 +153,7 @@ export class ServiceContainer {
       if (state !== 'running') throw new Error(`${this.service} container is ${state} before it was ready; see ${this.logFile}:\n${tail(this.logFile)}`);
       await sleep(250);
     }
-    throw new Error(`${this.service} container not ready within ${timeoutMs} ms; see ${this.logFile}:\n${tail(this.logFile)}`);
+    throw new Error(`${this.service} container not ready within ${timeoutMs} ms; /health/ready last answered ${answer}; see ${this.logFile}:\n${tail(this.logFile)}${brokerLines(`${this.env.SPINE_TOPIC_PREFIX ?? ''}spine.${this.service}`)}`);
   }
 
   /** The host pid of the container's main process. */

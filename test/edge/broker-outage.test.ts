@@ -14,7 +14,7 @@ import { fixtureTopology, readRaw } from '../harness/spine-fixture.js';
 import { PrivateKafka } from './support/private-kafka.js';
 import { bearer, call, EdgeProcess, postJson, supportMessage, waitFor, type HttpAnswer } from './support/edge.js';
 
-/** A stage service that may not listen yet (it waits for Kafka before serving): started = spawned. */
+/** A stage service that cannot be ready yet (its stage waits for Kafka): started = spawned. */
 class Spawned extends ServiceProcess {
   override async waitReady(): Promise<void> {}
 }
@@ -85,6 +85,12 @@ describe('ingestion when Kafka is unreachable or unresponsive', () => {
     for (let i = 0; i < 3; i++) expectFastRefusal(await post('not started'));
     await waitFor('both services to log retries', async () => (waitingLines(ingestion) >= 2 && waitingLines(enrichment) >= 2 ? true : undefined), 30_000);
     expect(enrichment.pid).toBeDefined();
+    // The stage service listens while its stage waits: alive (Kubernetes' startup probe passes), not ready, and
+    // its readiness says what the stage waits for.
+    await waitFor('enrichment to listen', async () => ((await call(`${enrichment.url}/health/live`).catch(() => undefined))?.status === 200 ? true : undefined), 30_000);
+    const stageNotReady = await call(`${enrichment.url}/health/ready`);
+    expect(stageNotReady.status).toBe(503);
+    expect(stageNotReady.json.stages).toEqual([expect.objectContaining({ stage: 'enrichment', joined: false, starting: 'waiting for Kafka', crashed: null })]);
 
     const pids = [ingestion.pid, enrichment.pid];
     await kafka.start();

@@ -28,6 +28,11 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** How the process ended, once it has (undefined before start). */
+  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined {
+    return this.exit;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

@@ -8,6 +8,7 @@ import { initTelemetry } from '@spine/telemetry';
 import { jsonLog } from './logger.js';
 import { keepConnectionsOpen } from './http-keep-alive.js';
 import { OPS_PATHS, startOpsServer } from './ops-server.js';
+import { StageExplorer } from './stage-explorer.js';
 
 export interface BootstrapOptions {
   service: string;
@@ -77,6 +78,11 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
   keepConnectionsOpen(app.getHttpServer() as Server);
   await app.listen(port, host);
   log('info', `${options.service} listening`, { url: `http://${host}:${port}`, pid: process.pid });
+  // Stages start in the background (readiness tells when they joined); one that cannot start ends the process.
+  void app.get(StageExplorer, { strict: false }).started.catch((error: unknown) => {
+    log('error', 'a stage could not start: exiting', { error: error instanceof Error ? error.message : String(error) });
+    void app.close().finally(() => process.exit(1));
+  });
   if (opsPort !== undefined) {
     const opsServer = await startOpsServer(app, opsPort, process.env.SPINE_OPS_HOST ?? host);
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => opsServer.close());

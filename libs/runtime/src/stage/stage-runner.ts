@@ -9,6 +9,7 @@ import type { SpineMetrics } from '../ops/metrics.js';
 import { consumerTuningFromEnv, type ConsumerTuning } from './consumer-tuning.js';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './failures.js';
 import { PartitionWorker } from './partition-worker.js';
+import { StartProgress } from './start-progress.js';
 import type { Emit, InboundMessage } from './types.js';
 
 export interface StageRunnerDeps {
@@ -40,6 +41,11 @@ export class StageRunner {
   private inputTopics: string[] = [];
   private joined = false;
   private crashed: Error | undefined;
+  private readonly progress: StartProgress;
+  /** stop() was called: a start still in progress goes no further. */
+  private stopRequested = false;
+  /** consumer.run() was called: from then on kafkajs can pause partitions. */
+  private consuming = false;
   private readonly policy: RetryPolicy;
   private readonly run: (context: RecordContext) => Promise<readonly Emit[]>;
   private readonly workers = new Map<string, PartitionWorker>();
@@ -54,6 +60,7 @@ export class StageRunner {
     private readonly tuning: ConsumerTuning = consumerTuningFromEnv(),
   ) {
     this.groupId = groupIdOf(spec, deps.codecs.deployment);
+    this.progress = new StartProgress(spec.name, deps.log);
     this.policy = { ...defaultRetryPolicy, maxAttempts: spec.maxAttempts };
     this.run = compose(builtInChain(middlewares), async (context) => {
       const result = await handler(context.message!, context);
@@ -70,15 +77,40 @@ export class StageRunner {
   }
 
   get status() {
-    return { stage: this.spec.name, group: this.groupId, joined: this.joined, crashed: this.crashed?.message ?? null };
+    return { stage: this.spec.name, group: this.groupId, joined: this.joined, starting: this.progress.step, crashed: this.crashed?.message ?? null };
   }
 
-  /** Resolves the stage's topics (and only those), joins its group and starts consuming. */
-  async start(): Promise<void> {
+  /**
+   * Waits for `after` (the process reaching Kafka), resolves the stage's topics (and only those), joins its group
+   * and starts consuming. Each step shows in `status.starting`. A start that fails leaves the stage crashed (not
+   * ready, the error in its status) and rejects; one cut short by stop() resolves.
+   */
+  async start(after?: Promise<unknown>): Promise<void> {
+    this.stopRequested = false;
+    this.consuming = false;
+    try {
+      await this.connectAndJoin(after);
+    } catch (error) {
+      this.progress.done();
+      if (this.stopRequested) return;
+      this.crashed = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+  }
+
+  private async connectAndJoin(after: Promise<unknown> | undefined): Promise<void> {
     const { codecs, partitioner } = this.deps;
+    if (after) {
+      this.progress.at('waiting for Kafka', { quiet: true });
+      await after;
+    }
+    if (this.stopRequested) return;
+    this.progress.at('looking up its topics\' schemas in the registry');
     const inputs = await codecs.resolveAll(this.spec.inputs);
     const written = await codecs.resolveAll([...this.spec.outputs, this.spec.deadLetter]);
+    this.progress.at('reading partition counts and size limits of its output topics');
     await Promise.all([partitioner.ensure(written.map((c) => c.name)), this.deps.producer.prepare(written.map((c) => c.name))]);
+    if (this.stopRequested) return;
     this.inputTopics = inputs.map((c) => c.name);
     const consumer = this.deps.kafka.consumer({
       groupId: this.groupId,
@@ -93,6 +125,7 @@ export class StageRunner {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.progress.done();
       this.retireWorkers();
       // kafkajs keeps a partition's pause across reassignments, and the worker that paused it (a full backlog)
       // is retired now and will never resume it: resume every assigned partition, or it would stall for good.
@@ -115,8 +148,18 @@ export class StageRunner {
       this.deps.log('error', 'consumer crashed', { stage: this.spec.name, error: error.message, restart: event.payload.restart });
       if (!event.payload.restart) this.crashed = error;
     });
+    // A request that times out while starting is the likeliest reason a stage does not join: say so.
+    consumer.on(consumer.events.REQUEST_TIMEOUT, (event) => {
+      this.progress.note('Kafka request timed out while starting', { api: event.payload.apiName, broker: event.payload.broker, pendingDurationMs: event.payload.pendingDuration });
+    });
+    this.progress.at('connecting its consumer');
     await consumer.connect();
+    if (this.stopRequested) return;
+    this.progress.at('subscribing to its input topics');
     await consumer.subscribe({ topics: this.inputTopics, fromBeginning: true });
+    if (this.stopRequested) return;
+    this.progress.at(`joining consumer group ${this.groupId}`);
+    this.consuming = true;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -127,12 +170,16 @@ export class StageRunner {
 
   /** Stops fetching, finishes the records already started, commits them, then leaves the group. */
   async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.progress.done();
     const consumer = this.consumer;
     if (!consumer) return;
-    consumer.pause(this.inputTopics.map((topic) => ({ topic })));
-    const all = [...this.workers.values(), ...this.retired.values()];
-    for (const worker of all) worker.close();
-    await Promise.all(all.map((worker) => worker.idle()));
+    if (this.consuming) {
+      consumer.pause(this.inputTopics.map((topic) => ({ topic })));
+      const all = [...this.workers.values(), ...this.retired.values()];
+      for (const worker of all) worker.close();
+      await Promise.all(all.map((worker) => worker.idle()));
+    }
     await consumer.stop(); // leaves the group at once instead of waiting for the session timeout
     await consumer.disconnect();
     this.consumer = undefined;
