@@ -2,7 +2,8 @@ import pg from 'pg';
 import { uniqueSqlName } from '../harness/ids.js';
 import { freePort, ServiceProcess } from '../harness/service-process.js';
 import { provisionedFixture, type SpineFixture } from '../harness/spine-fixture.js';
-import { operatorKeys } from './support.js';
+import { ApiKeyStore } from '@spine/edge';
+import { eventually, operatorKeys } from './support.js';
 
 // The console's API behind the edge's API keys: 401 without a key, 403 without an operator scope, a read-only key
 // reads but cannot act, a session cookie needs the CSRF token and the console's own origin to act.
@@ -87,6 +88,50 @@ describe('console API: authentication, roles, CSRF', () => {
     expect(logout.status).toBe(303);
     expect((await fetch(`${service.url}/v1/admin/topology`, { headers: { cookie } })).status).toBe(401);
   });
+  it('shares sessions between replicas and across a restart; log-out ends one everywhere, and so does revoking its key', async () => {
+    const store = new ApiKeyStore(pool, { schema });
+    const { key, info } = await store.create({ name: 'console-session', scopes: ['operator:act'], actor: 'console-test' });
+    const env = { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_API_KEY_CACHE_MS: '500' };
+    let replica = await new ServiceProcess('console', await freePort(), env, 'console-replica').start();
+    try {
+      const logIn = async (at: ServiceProcess) => {
+        const login = await fetch(`${at.url}/console/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: at.url }, body: `key=${encodeURIComponent(key)}` });
+        expect(login.status).toBe(303);
+        return login.headers.get('set-cookie')!.split(';')[0]!;
+      };
+      const whoami = async (at: ServiceProcess, cookie: string) => {
+        const response = await fetch(`${at.url}/v1/admin/whoami`, { headers: { cookie } });
+        return { status: response.status, body: (await response.json()) as { name?: string; message?: string } };
+      };
+      const cookie = await logIn(service);
+      expect(await whoami(replica, cookie)).toEqual({ status: 200, body: expect.objectContaining({ name: 'console-session', canAct: true }) });
+      // The table holds the session id only as a digest: what it stores does not log anyone in.
+      const { rows } = await pool.query<{ row: string }>(`SELECT row_to_json(s)::text AS row FROM "${schema}".console_sessions s`);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const { row } of rows) expect(row).not.toContain(cookie.split('=')[1]);
+
+      await replica.stop();
+      replica = await new ServiceProcess('console', await freePort(), env, 'console-replica-restarted').start();
+      expect((await whoami(replica, cookie)).status).toBe(200); // a restart logs no one out
+
+      const logout = await fetch(`${replica.url}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: replica.url } });
+      expect(logout.status).toBe(303);
+      expect((await whoami(service, cookie)).status).toBe(401); // logged out on one replica: on all
+
+      const again = await logIn(replica);
+      expect((await whoami(service, again)).status).toBe(200);
+      await store.revoke(info.id, 'console-test');
+      const ended = await eventually('the revoked key\'s session to end', async () => {
+        const answer = await whoami(service, again);
+        return answer.status === 401 ? answer : undefined;
+      }, 10_000);
+      expect(ended.body.message).toMatch(/no longer valid: log in again/);
+      expect((await whoami(replica, again)).status).toBe(401);
+    } finally {
+      await replica.kill();
+    }
+  });
+
   it('limits each credential\'s requests (429 with Retry-After) and each address\'s log-in attempts, whatever their outcome', async () => {
     const limited = await new ServiceProcess('console', await freePort(), { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_RATE_LIMIT_PER_SECOND: '0.2', SPINE_RATE_LIMIT_BURST: '3', SPINE_CONSOLE_LOGINS_PER_MINUTE: '2' }, 'console-limits').start();
     try {

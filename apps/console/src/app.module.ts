@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { Authenticator, numberFromEnv } from '@spine/edge';
 import { spinePlatform } from '@spine/platform';
-import { PostgresModule } from '@spine/postgres';
+import type pg from 'pg';
+import { databaseSchema, PG_POOL, PostgresModule } from '@spine/postgres';
 import { SpineRuntimeModule } from '@spine/runtime';
 import { DeadLettersController } from './api/dead-letters.controller.js';
 import { DeliveriesController } from './api/deliveries.controller.js';
@@ -27,7 +28,12 @@ const service = spinePlatform.service('console');
   providers: [
     {
       provide: ConsoleAuth,
-      useFactory: () => new ConsoleAuth(Authenticator.fromEnv(service.name), new SessionStore(numberFromEnv(process.env, 'SPINE_CONSOLE_SESSION_TTL_MS', 8 * 3_600_000))),
+      inject: [PG_POOL],
+      useFactory: async (pool: pg.Pool) => {
+        const sessions = new SessionStore(pool, databaseSchema(), numberFromEnv(process.env, 'SPINE_CONSOLE_SESSION_TTL_MS', 8 * 3_600_000));
+        await sessions.migrate();
+        return new ConsoleAuth(Authenticator.fromEnv(service.name), sessions);
+      },
     },
     ConsoleAuthGuard,
     ConsoleAudit,

@@ -40,8 +40,23 @@ export class ConsoleAuth {
       const outcome = await this.authenticator.authenticate(request.headers);
       return outcome.ok ? { via: 'bearer', principal: outcome.principal } : { via: 'none', status: outcome.status, message: outcome.message };
     }
-    const session = this.sessions.get(cookieOf(request, sessionCookieName(isHttps(request))));
-    if (session) return { via: 'session', principal: session.principal, session };
+    const id = cookieOf(request, sessionCookieName(isHttps(request)));
+    if (id) {
+      let session: ConsoleSession | undefined;
+      let holds: boolean;
+      try {
+        session = await this.sessions.get(id);
+        holds = session !== undefined && (await this.authenticator.stillValid(session.principal));
+      } catch (error) {
+        return { via: 'none', status: 503, message: `cannot check the console session now: the database is unavailable (${(error as Error).message})` };
+      }
+      if (session && holds) return { via: 'session', principal: session.principal, session };
+      if (session) {
+        // The key it logged in with was revoked (or a bootstrap key removed): the session ends with it.
+        await this.sessions.delete(id).catch(() => undefined);
+        return { via: 'none', status: 401, message: 'the key this session logged in with is no longer valid: log in again' };
+      }
+    }
     return { via: 'none', status: 401, message: 'log in at /console with an operator key, or send Authorization: Bearer <key with operator:read>' };
   }
 

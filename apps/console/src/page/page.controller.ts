@@ -24,7 +24,7 @@ export class PageController {
     if (caller.via === 'none') return send(response, caller.status, loginPage(caller.status === 503 ? caller.message : undefined));
     if (!isOperator(caller.principal)) return send(response, 403, loginPage('this key has no operator scope (operator:read or operator:act)'));
     // A bearer caller gets the page too, with a session of its own so the page's calls carry a cookie, not the key.
-    const session = caller.via === 'session' ? caller.session : this.auth.sessions.create(caller.principal);
+    const session = caller.via === 'session' ? caller.session : await this.auth.sessions.create(caller.principal);
     if (caller.via === 'bearer') response.setHeader('set-cookie', sessionCookie(sessionCookieName(isHttps(request)), session.id, { secure: isHttps(request), maxAgeSeconds: 12 * 3600 }));
     send(response, 200, consolePage({ csrfToken: session.csrfToken, operator: caller.principal.name, canAct: grants(caller.principal.scopes, 'operator:act') }));
   }
@@ -43,16 +43,16 @@ export class PageController {
     const outcome = await this.auth.verifyKey(key);
     if (!outcome.ok) return send(response, outcome.status, loginPage(outcome.status === 503 ? outcome.message : 'unknown or revoked key'));
     if (!isOperator(outcome.principal)) return send(response, 403, loginPage('this key has no operator scope (operator:read or operator:act)'));
-    const session = this.auth.sessions.create(outcome.principal);
+    const session = await this.auth.sessions.create(outcome.principal);
     await this.audit.record({ actor: describePrincipal(outcome.principal), action: CONSOLE_ACTIONS.login, target: 'console', details: { scopes: [...outcome.principal.scopes] } });
     response.writeHead(303, { ...SECURITY_HEADERS, location: '/console', 'set-cookie': sessionCookie(sessionCookieName(isHttps(request)), session.id, { secure: isHttps(request), maxAgeSeconds: 12 * 3600 }) });
     response.end();
   }
 
   @Post('logout')
-  logout(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
+  async logout(@Req() request: IncomingMessage, @Res() response: ServerResponse): Promise<void> {
     const name = sessionCookieName(isHttps(request));
-    if (isSameOrigin(request)) this.auth.sessions.delete(cookieOf(request, name));
+    if (isSameOrigin(request)) await this.auth.sessions.delete(cookieOf(request, name));
     response.writeHead(303, { ...SECURITY_HEADERS, location: '/console', 'set-cookie': sessionCookie(name, '', { secure: isHttps(request), maxAgeSeconds: 0 }) });
     response.end();
   }

@@ -36,6 +36,21 @@ describe('Authenticator', () => {
     expect(await auth.authenticate({ authorization: `Bearer ${key}` })).toEqual({ ok: false, status: 401, message: 'API key revoked' });
   });
 
+  it('tells whether a principal accepted earlier still holds: a stored key until revoked, a bootstrap key while configured', async () => {
+    const { key, info } = await keys.create({ name: 'session', scopes: ['operator:read'], actor: 'test' });
+    const stored = await auth.authenticate({ authorization: `Bearer ${key}` });
+    const boot = await auth.authenticate({ authorization: `Bearer ${bootstrap}` });
+    if (!stored.ok || !boot.ok) throw new Error('both keys should authenticate');
+    expect(await auth.stillValid(stored.principal)).toBe(true);
+    expect(await auth.stillValid(boot.principal)).toBe(true);
+    // The same bootstrap key on a process configured without it (rotated away): no longer valid.
+    expect(await new Authenticator({ bootstrapKeys: ['y'.repeat(20)], keys }).stillValid(boot.principal)).toBe(false);
+    await keys.revoke(info.id, 'test');
+    await new Promise((r) => setTimeout(r, 350)); // past the 300 ms key cache
+    expect(await auth.stillValid(stored.principal)).toBe(false);
+    expect(await auth.stillValid({ ...stored.principal, id: 'key:nosuchkey000' })).toBe(false);
+  });
+
   it('refuses a key with the right id and a wrong secret as unknown (it does not tell it was revoked)', async () => {
     const { key } = await keys.create({ name: 'other', scopes: ['admin'], actor: 'test' });
     const forged = `${key.slice(0, -2)}${key.endsWith('AA') ? 'BB' : 'AA'}`;

@@ -26,6 +26,11 @@ export interface AuthenticatorOptions {
 }
 
 const MAX_CREDENTIAL_LENGTH = 8_192;
+
+/** A bootstrap key's principal id: a prefix of its digest, so logs and rate limits tell keys apart without the key. */
+function bootstrapPrincipalId(digest: Buffer): string {
+  return `bootstrap:${digest.subarray(0, 6).toString('hex')}`;
+}
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
@@ -76,7 +81,7 @@ export class Authenticator {
     let bootstrapIndex = -1;
     for (const key of this.bootstrap) if (sameDigest(key.digest, digest)) bootstrapIndex = key.index; // no early exit
     if (bootstrapIndex >= 0) {
-      return { ok: true, principal: { id: `bootstrap:${digest.subarray(0, 6).toString('hex')}`, kind: 'bootstrap', name: `SPINE_API_KEYS #${bootstrapIndex + 1}`, scopes: new Set(SCOPES) } };
+      return { ok: true, principal: { id: bootstrapPrincipalId(digest), kind: 'bootstrap', name: `SPINE_API_KEYS #${bootstrapIndex + 1}`, scopes: new Set(SCOPES) } };
     }
 
     const id = apiKeyId(credential);
@@ -103,6 +108,22 @@ export class Authenticator {
       }
     }
     return refuse(this.configured ? 'unknown API key' : 'no credentials are configured on this service (set SPINE_API_KEYS, DATABASE_URL for stored keys, or SPINE_JWT_*)');
+  }
+
+  /**
+   * Whether a principal this authenticator accepted earlier still holds, for sessions built on it: a stored key
+   * that is not revoked (known within keyCacheMs), a bootstrap key still configured. A JWT's principal holds (a
+   * session on one ends by its own expiry). Rejects when the key store cannot be read now.
+   */
+  async stillValid(principal: Principal): Promise<boolean> {
+    if (principal.kind === 'bootstrap') return this.bootstrap.some((key) => principal.id === bootstrapPrincipalId(key.digest));
+    if (principal.kind === 'api-key') {
+      const id = principal.id.replace(/^key:/, '');
+      if (!this.options.keys) return false;
+      const stored = await this.cache.get(id, () => this.options.keys!.credential(id));
+      return stored !== undefined && !stored.revoked;
+    }
+    return true;
   }
 
   async close(): Promise<void> {
