@@ -91,7 +91,7 @@ describe('console API: authentication, roles, CSRF', () => {
   it('shares sessions between replicas and across a restart; log-out ends one everywhere, and so does revoking its key', async () => {
     const store = new ApiKeyStore(pool, { schema });
     const { key, info } = await store.create({ name: 'console-session', scopes: ['operator:act'], actor: 'console-test' });
-    const env = { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_API_KEY_CACHE_MS: '500' };
+    const env = { SPINE_TOPIC_PREFIX: fx.prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: '', SPINE_API_KEY_CACHE_MS: '500', SPINE_CONSOLE_STREAM_RECHECK_MS: '1000' };
     let replica = await new ServiceProcess('console', await freePort(), env, 'console-replica').start();
     try {
       const logIn = async (at: ServiceProcess) => {
@@ -114,9 +114,14 @@ describe('console API: authentication, roles, CSRF', () => {
       replica = await new ServiceProcess('console', await freePort(), env, 'console-replica-restarted').start();
       expect((await whoami(replica, cookie)).status).toBe(200); // a restart logs no one out
 
-      const logout = await fetch(`${replica.url}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: replica.url } });
+      // A live stream on one replica ends when the session is logged out on another.
+      const stream = await fetch(`${replica.url}/v1/admin/events`, { headers: { cookie } });
+      expect(stream.status).toBe(200);
+      const logout = await fetch(`${service.url}/console/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: service.url } });
       expect(logout.status).toBe(303);
-      expect((await whoami(service, cookie)).status).toBe(401); // logged out on one replica: on all
+      expect((await whoami(replica, cookie)).status).toBe(401); // logged out on one replica: on all
+      const streamed = await Promise.race([stream.text(), new Promise<string>((resolve) => setTimeout(() => resolve('(still open after 5 s)'), 5_000))]);
+      expect(streamed).toMatch(/event: session-ended\ndata: \{"message":"log in at \/console/);
 
       const again = await logIn(replica);
       expect((await whoami(service, again)).status).toBe(200);

@@ -66,6 +66,11 @@ function connect() {
   const source = new EventSource('/v1/admin/events', { withCredentials: true });
   source.onopen = () => live.classList.add('on');
   source.onerror = () => live.classList.remove('on');
+  // Logged out elsewhere, expired or the key revoked: back to the log-in form instead of reconnecting for ever.
+  source.addEventListener('session-ended', () => {
+    source.close();
+    location.assign('/console');
+  });
   for (const event of ['topology', 'dead-letters', 'models', 'model-metrics']) {
     source.addEventListener(event, (message) => {
       latest[event] = JSON.parse(message.data);
