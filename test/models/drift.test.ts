@@ -196,6 +196,28 @@ describe('model drift detection', () => {
     const afterRestart = (await driftEvents(fx)).slice(before + events.length);
     expect(afterRestart.map((e) => e.modelVersion)).toContain('2.0.0');
     expect(afterRestart.find((e) => e.field === 'score')).toMatchObject({ modelVersion: '2.0.0', referenceCount: settings.referenceSize, windowCount: settings.windowSize });
+
+    // 1.0.0's drift went on through the restart: a full window more of it reports nothing new (the restarted
+    // service read its earlier events back from the drift topic instead of reporting the same drift twice).
+    const versionEvents = async (version: string, since: number) => (await driftEvents(fx)).slice(since).filter((e) => e.modelVersion === version);
+    let seen = (await driftEvents(fx)).length;
+    await publish(fraudScores(settings.windowSize, '1.0.0', 0.7, 6));
+    await waitCommitted(fx, topics.fraudScores, (produced += settings.windowSize));
+    expect(await versionEvents('1.0.0', seen)).toEqual([]);
+    expect(await readFile(service.logFile, 'utf8')).toMatch(/"earlier drift events read back","events":[1-9]/);
+
+    // Back to normal (re-armed, stored), restarted again, drifting again: reported again.
+    await publish(fraudScores(settings.windowSize, '1.0.0', 3, 7));
+    await waitCommitted(fx, topics.fraudScores, (produced += settings.windowSize));
+    expect(await versionEvents('1.0.0', seen)).toEqual([]);
+    const rearmed = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${dbSchema}".drift_references WHERE scope = $1 AND model_version = '1.0.0' AND rearmed_at > stored_at`, [fx.prefix]);
+    expect(rearmed.rows[0]!.n).toBeGreaterThanOrEqual(1);
+    await service.stop();
+    service = await new ServiceProcess('model-drift', await freePort(), env, 'model-drift-again').start();
+    seen = (await driftEvents(fx)).length;
+    await publish(fraudScores(settings.windowSize, '1.0.0', 0.7, 8));
+    await waitCommitted(fx, topics.fraudScores, (produced += settings.windowSize));
+    expect((await versionEvents('1.0.0', seen)).map((e) => e.field)).toContain('score');
   });
 
   it('starts without a database (references in memory only) and refuses a bad setting, naming the variable', async () => {

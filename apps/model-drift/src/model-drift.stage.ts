@@ -3,6 +3,7 @@ import { DriftDetector, driftEventKey } from '@spine/drift-detection';
 import { modelDriftStage, modelDriftTopic } from '@spine/platform';
 import { BatchStage, jsonLog, PermanentError, type InboundFor } from '@spine/runtime';
 import { SERVICE_NAME } from './config.js';
+import { DriftReports } from './drift-reports.js';
 import { ReferenceSaver } from './reference-saver.js';
 
 const log = jsonLog(SERVICE_NAME);
@@ -13,10 +14,12 @@ export class ModelDriftStage {
   constructor(
     private readonly detector: DriftDetector,
     private readonly references: ReferenceSaver,
+    private readonly reports: DriftReports,
   ) {}
 
   @BatchStage(modelDriftStage)
   async observe(messages: readonly InboundFor<typeof modelDriftStage>[]) {
+    await this.reports.restore(); // once, before the first record: drifts reported before a restart
     const results = messages.map((m) => {
       try {
         return this.detector.observe(m).map((event) => {

@@ -7,7 +7,7 @@ import { DriftTracker, type SeriesId } from './drift-tracker.js';
 import { fieldKindOf } from './field-kinds.js';
 import { kindOfValue, toObservation, UnsupportedValueError, type FieldKind } from './observation.js';
 import type { ReferenceOptions } from './reference-distribution.js';
-import type { StoredReference } from './reference-store.js';
+import type { Rearmed, StoredReference } from './reference-store.js';
 import { valueAt } from './value-at.js';
 
 /** A decoded record from a watched topic, as the stage receives it. */
@@ -64,6 +64,7 @@ export class DriftDetector {
   readonly problems: string[] = [];
   private readonly topics = new Map<string, WatchedTopic>();
   private readonly now: () => number;
+  private rearmed: Rearmed[] = [];
 
   constructor(
     monitors: readonly DriftMonitorSpec[],
@@ -128,6 +129,7 @@ export class DriftDetector {
         continue;
       }
       this.options.gauges?.evaluated(id, evaluation.psi);
+      if (evaluation.rearmed) this.rearmed.push({ id, at: new Date(this.now()) });
       if (!evaluation.drifted) continue;
       this.options.gauges?.drifted(id);
       events.push({
@@ -149,6 +151,21 @@ export class DriftDetector {
   /** Reference windows completed since the last call, to persist (see DriftReferenceStore). */
   takeCompletedReferences(): StoredReference[] {
     return this.tracker.takeCompletedReferences();
+  }
+
+  /** Series armed again since the last call, to persist (see DriftReferenceStore.saveRearmed). */
+  takeRearmed(): Rearmed[] {
+    const taken = this.rearmed;
+    this.rearmed = [];
+    return taken;
+  }
+
+  /**
+   * Drift events published before this process started (read back from the drift topic): a series whose drift
+   * was not seen to end stays disarmed, so a restart does not report the same drift again. Before the first observe.
+   */
+  restoreReported(events: Iterable<Pick<ModelDriftEvent, 'topic' | 'field' | 'modelVersion' | 'detectedAt'>>): void {
+    this.tracker.restoreReported([...events].map((e) => ({ id: { topic: e.topic, field: e.field, version: e.modelVersion ?? null }, at: e.detectedAt.getTime() })));
   }
 
   private problem(message: string): void {

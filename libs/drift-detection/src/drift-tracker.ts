@@ -16,6 +16,8 @@ export class DriftTracker {
   private readonly series = new Map<string, { id: SeriesId; series: FieldSeries }>();
   private readonly stored = new Map<string, StoredReference>();
   private readonly restoredKeys = new Set<string>();
+  /** When each series' drift was last reported (ms), from the drift topic: see restoreReported. */
+  private readonly reported = new Map<string, number>();
   /** Series whose reference window completed since the last takeCompletedReferences(). */
   private completed: Array<{ id: SeriesId; series: FieldSeries }> = [];
 
@@ -34,6 +36,18 @@ export class DriftTracker {
     const evaluation = series.observe(value);
     if (filling && series.referenceWindow !== undefined) this.completed.push(this.series.get(keyOf(id))!);
     return evaluation;
+  }
+
+  /**
+   * Drifts reported before this process started (the drift topic's events). A series that starts from a stored
+   * reference stays disarmed when its last report is later than its last re-arm (`StoredReference.rearmedAt`):
+   * the drift was not seen to end, so it is not reported again. Call before the first observe.
+   */
+  restoreReported(reports: Iterable<{ readonly id: SeriesId; readonly at: number }>): void {
+    for (const { id, at } of reports) {
+      const key = keyOf(id);
+      this.reported.set(key, Math.max(at, this.reported.get(key) ?? -Infinity));
+    }
   }
 
   /** References completed since the last call (to persist them), oldest first. */
@@ -68,6 +82,8 @@ export class DriftTracker {
       if (stored && stored.kind === kind && stored.values.length === this.settings.referenceSize) {
         entry.series.restoreReference(stored.values);
         this.restoredKeys.add(key);
+        const reportedAt = this.reported.get(key);
+        if (reportedAt !== undefined && reportedAt > (stored.rearmedAt?.getTime() ?? -Infinity)) entry.series.restoreReported();
       }
       this.series.set(key, entry);
     }

@@ -10,6 +10,8 @@ export interface SeriesEvaluation {
   readonly windowCount: number;
   /** PSI crossed the bound while armed: emit one drift event (then disarmed until PSI < bound / 2). */
   readonly drifted: boolean;
+  /** PSI fell below bound / 2 after a reported drift: armed again (to persist, so a restart knows). */
+  readonly rearmed: boolean;
 }
 
 /**
@@ -62,6 +64,15 @@ export class FieldSeries {
     this.reference = referenceDistribution(this.kind, this.referenceValues, this.options);
   }
 
+  /**
+   * A drift of this series was reported before a restart and not seen to end: disarmed, as if this process had
+   * reported it (so it is not reported twice), until PSI falls below bound / 2. Only after restoreReference.
+   */
+  restoreReported(): void {
+    if (!this.reference) throw new Error('FieldSeries: a reported drift can only be restored on a restored reference');
+    this.armed = false;
+  }
+
   /** Adds a value; returns an evaluation when one was due. */
   observe(value: Observation): SeriesEvaluation | undefined {
     if (!this.reference) {
@@ -77,8 +88,9 @@ export class FieldSeries {
     const psi = this.reference.psiOf(this.window.values());
     this.lastPsi = psi;
     const drifted = this.armed && psi > this.settings.bound;
+    const rearmed = !this.armed && psi < this.settings.bound / 2;
     if (drifted) this.armed = false;
-    else if (!this.armed && psi < this.settings.bound / 2) this.armed = true;
-    return { psi, referenceCount: this.referenceValues.length, windowCount: this.window.size, drifted };
+    else if (rearmed) this.armed = true;
+    return { psi, referenceCount: this.referenceValues.length, windowCount: this.window.size, drifted, rearmed };
   }
 }

@@ -9,4 +9,4 @@ export { fieldKindOf, type FieldKindLookup } from './field-kinds.js';
 export { DriftGauges } from './drift-gauges.js';
 export { DriftDetector, UnwatchedTopicError, driftEventKey, type DriftDetectorOptions, type WatchedRecord } from './drift-detector.js';
 export { driftSettingsFromEnv, checkDriftSettings, DEFAULT_DRIFT_SETTINGS, MIN_WINDOW, type DriftSettings } from './drift-settings.js';
-export { DriftReferenceStore, type DriftReferenceStoreOptions, type StoredReference } from './reference-store.js';
+export { DriftReferenceStore, type DriftReferenceStoreOptions, type Rearmed, type StoredReference } from './reference-store.js';

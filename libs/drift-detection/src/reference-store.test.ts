@@ -30,10 +30,11 @@ describe('DriftReferenceStore', () => {
     await store.saveAll('a-', [numeric, categorical]);
     await store.saveAll('b-', [{ ...numeric, values: [9] }]);
     const sort = (refs: StoredReference[]) => [...refs].sort((x, y) => x.id.topic.localeCompare(y.id.topic));
-    expect(sort(await store.loadAll('a-'))).toEqual([categorical, numeric]);
+    const armed = (reference: StoredReference) => ({ ...reference, rearmedAt: expect.any(Date) }); // a stored reference starts armed
+    expect(sort(await store.loadAll('a-'))).toEqual([armed(categorical), armed(numeric)]);
     await store.saveAll('a-', [{ ...numeric, values: [0.5] }]);
     expect((await store.loadAll('a-')).find((r) => r.id.field === 'score')!.values).toEqual([0.5]);
-    expect(await store.loadAll('b-')).toEqual([{ ...numeric, values: [9] }]);
+    expect(await store.loadAll('b-')).toEqual([armed({ ...numeric, values: [9] })]);
     expect(await store.deleteAll('a-')).toBe(2);
     expect(await store.loadAll('a-')).toEqual([]);
     await store.saveAll('a-', []); // nothing to do
@@ -61,5 +62,33 @@ describe('DriftReferenceStore', () => {
     const retyped = new DriftTracker(settings, {}, await store.loadAll('c-'));
     retyped.observe(id, 'categorical', 'x');
     expect(retyped.restored(id)).toBe(false);
+  });
+
+  it('keeps a drift reported before a restart unreported again until it was seen to end, and knows when it ended', async () => {
+    const id = { topic: 'scores', field: 'score', version: '3.0.0' };
+    const learn = new DriftTracker(settings);
+    for (let i = 0; i < 20; i += 1) learn.observe(id, 'numeric', i);
+    await store.saveAll('d-', learn.takeCompletedReferences());
+    await new Promise((r) => setTimeout(r, 20));
+    const reportedAt = Date.now(); // a drift event of this series, as read back from the drift topic
+    const drifted = (tracker: DriftTracker) => Array.from({ length: 20 }, (_, i) => tracker.observe(id, 'numeric', 100 + i)).filter((e) => e !== undefined);
+    const normal = (tracker: DriftTracker) => Array.from({ length: 40 }, (_, i) => tracker.observe(id, 'numeric', i % 20)).filter((e) => e !== undefined);
+
+    // Restarted during the drift: the same drift is not reported again; the return to normal re-arms it.
+    const restarted = new DriftTracker(settings, {}, await store.loadAll('d-'));
+    restarted.restoreReported([{ id, at: reportedAt }]);
+    expect(drifted(restarted).filter((e) => e.drifted)).toEqual([]);
+    expect(normal(restarted).filter((e) => e.rearmed)).toHaveLength(1);
+    await store.saveRearmed('d-', [{ id, at: new Date() }]);
+
+    // Restarted after it ended: armed, so the next drift is reported.
+    const again = new DriftTracker(settings, {}, await store.loadAll('d-'));
+    again.restoreReported([{ id, at: reportedAt }]);
+    expect(drifted(again).filter((e) => e.drifted)).toHaveLength(1);
+
+    // A report older than the reference (or its last re-arm) leaves a restored series armed.
+    const stale = new DriftTracker(settings, {}, await store.loadAll('d-'));
+    stale.restoreReported([{ id, at: reportedAt - 60_000 }]);
+    expect(drifted(stale).filter((e) => e.drifted)).toHaveLength(1);
   });
 });

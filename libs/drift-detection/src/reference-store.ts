@@ -8,6 +8,14 @@ export interface StoredReference {
   readonly id: SeriesId;
   readonly kind: FieldKind;
   readonly values: readonly Observation[];
+  /** When the series was last armed (its reference stored, or PSI back under bound / 2 after a drift). */
+  readonly rearmedAt?: Date | null;
+}
+
+/** A series armed again after a reported drift, at `at`. */
+export interface Rearmed {
+  readonly id: SeriesId;
+  readonly at: Date;
 }
 
 export interface DriftReferenceStoreOptions {
@@ -22,6 +30,7 @@ interface ReferenceRow {
   model_version: string;
   kind: FieldKind;
   observed: Observation[];
+  rearmed_at: Date | null;
 }
 
 /**
@@ -55,23 +64,25 @@ export class DriftReferenceStore {
           stored_at timestamptz NOT NULL DEFAULT now(),
           PRIMARY KEY (scope, topic, field, model_version)
         )`);
+      // When the series was last armed, to tell at a restart whether its last reported drift has ended.
+      await client.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS rearmed_at timestamptz`);
     });
   }
 
   /** Every reference of a deployment scope (the topic prefix). */
   async loadAll(scope: string): Promise<StoredReference[]> {
-    const result = await this.pool.query<ReferenceRow>(`SELECT topic, field, model_version, kind, observed FROM ${this.table} WHERE scope = $1`, [scope]);
-    return result.rows.map((row) => ({ id: { topic: row.topic, field: row.field, version: row.model_version === '' ? null : row.model_version }, kind: row.kind, values: row.observed }));
+    const result = await this.pool.query<ReferenceRow>(`SELECT topic, field, model_version, kind, observed, rearmed_at FROM ${this.table} WHERE scope = $1`, [scope]);
+    return result.rows.map((row) => ({ id: { topic: row.topic, field: row.field, version: row.model_version === '' ? null : row.model_version }, kind: row.kind, values: row.observed, rearmedAt: row.rearmed_at }));
   }
 
-  /** Stores references (replacing a series' earlier one), in one statement. */
+  /** Stores references (replacing a series' earlier one; a new reference is armed), in one statement. */
   async saveAll(scope: string, references: readonly StoredReference[]): Promise<void> {
     if (references.length === 0) return;
     await this.pool.query(
-      `INSERT INTO ${this.table} (scope, topic, field, model_version, kind, observed)
-       SELECT $1, t.topic, t.field, t.model_version, t.kind, t.observed::jsonb
+      `INSERT INTO ${this.table} (scope, topic, field, model_version, kind, observed, rearmed_at)
+       SELECT $1, t.topic, t.field, t.model_version, t.kind, t.observed::jsonb, now()
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(topic, field, model_version, kind, observed)
-       ON CONFLICT (scope, topic, field, model_version) DO UPDATE SET kind = EXCLUDED.kind, observed = EXCLUDED.observed, stored_at = now()`,
+       ON CONFLICT (scope, topic, field, model_version) DO UPDATE SET kind = EXCLUDED.kind, observed = EXCLUDED.observed, stored_at = now(), rearmed_at = now()`,
       [
         scope,
         references.map((r) => r.id.topic),
@@ -80,6 +91,17 @@ export class DriftReferenceStore {
         references.map((r) => r.kind),
         references.map((r) => JSON.stringify(r.values)),
       ],
+    );
+  }
+
+  /** Records that series were armed again (a later time wins), in one statement. */
+  async saveRearmed(scope: string, rearmed: readonly Rearmed[]): Promise<void> {
+    if (rearmed.length === 0) return;
+    await this.pool.query(
+      `UPDATE ${this.table} AS r SET rearmed_at = GREATEST(r.rearmed_at, t.at)
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS t(topic, field, model_version, at)
+       WHERE r.scope = $1 AND r.topic = t.topic AND r.field = t.field AND r.model_version = t.model_version`,
+      [scope, rearmed.map((r) => r.id.topic), rearmed.map((r) => r.id.field), rearmed.map((r) => r.id.version ?? ''), rearmed.map((r) => r.at)],
     );
   }
 
