@@ -4,7 +4,7 @@ import type { SpineFixture } from './spine-fixture.js';
 import { stageLog } from './stage-log.js';
 
 /** Consumer settings for tests: short sessions, small backlogs, no fetch wait. */
-export const TEST_TUNING = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100 };
+export const TEST_TUNING = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, partitionsConsumedConcurrently: 3, maxBacklogPerPartition: 64, fetchMinBytes: 1, fetchMaxWaitMs: 100, commitIntervalMs: 100 };
 
 /** A handler as a test writes it: the input's decoded value typed as the test says. */
 export type TestHandler<V> = (message: InboundMessage<V>) => Promise<Emit | readonly Emit[] | void>;

@@ -8,6 +8,8 @@ export interface ConsumerTuning {
   /** A fetch waits for this many bytes or fetchMaxWaitMs, whichever comes first. */
   fetchMinBytes: number;
   fetchMaxWaitMs: number;
+  /** Least time between two offset commits of a partition; stops, rebalances and drains commit at once. */
+  commitIntervalMs: number;
 }
 
 export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): ConsumerTuning {
@@ -21,5 +23,8 @@ export function consumerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): Con
     // fetching runs ahead of handling (decoupled), so data accumulates and fetches come back full anyway.
     fetchMinBytes: Number(env.SPINE_FETCH_MIN_BYTES ?? 1),
     fetchMaxWaitMs: Number(env.SPINE_FETCH_MAX_WAIT_MS ?? 100),
+    // One OffsetCommit per partition per round trip cost the broker more CPU than the records themselves under
+    // load; a crash redoes at most this much more (outputs are at-least-once anyway, sinks dedupe by event id).
+    commitIntervalMs: Number(env.SPINE_COMMIT_INTERVAL_MS ?? 100),
   };
 }

@@ -19,6 +19,11 @@ export interface PartitionWorkerLimits {
   readonly concurrency: number;
   /** Records accepted but not finished before the partition is paused; resumed at half. */
   readonly maxBacklog: number;
+  /**
+   * Least time between two commits of the partition (0: one per round trip). Closing or draining the worker
+   * commits at once, so only a crash redoes more (at most this long's worth of finished records).
+   */
+  readonly commitIntervalMs?: number;
 }
 
 /**
@@ -37,6 +42,10 @@ export class PartitionWorker {
   private commits: Promise<void> = Promise.resolve();
   private commitTarget: string | null = null;
   private committing = false;
+  private lastCommitAt = 0;
+  /** Closing or draining: the commit waiting out its interval goes now. */
+  private flushRequested = false;
+  private flushNow: (() => void) | undefined;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -85,17 +94,26 @@ export class PartitionWorker {
   /** Stops starting records (those not started are fetched again by whoever owns the partition next). */
   close(): void {
     this.closed = true;
+    this.flush();
   }
 
-  /** Resolves when every accepted record has settled and their commits are sent. */
+  /** Resolves when every accepted record has settled and their commits are sent (at once, not after the interval). */
   async idle(): Promise<void> {
     if (this.backlog > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.flush();
     await this.commits;
+    if (!this.closed) this.flushRequested = false;
+  }
+
+  private flush(): void {
+    this.flushRequested = true;
+    this.flushNow?.();
   }
 
   /**
-   * Commits coalesce like the producer's sends: while one commit is in flight, progress only moves the
-   * target, and the next commit carries the latest. One OffsetCommit per round trip, not per record.
+   * Commits coalesce like the producer's sends: while one commit is in flight (or waits out the interval since
+   * the last), progress only moves the target, and the next commit carries the latest. At most one OffsetCommit
+   * per round trip and per commitIntervalMs, not per record.
    */
   private commitProgress(): void {
     const next = this.tracker.advance();
@@ -110,13 +128,30 @@ export class PartitionWorker {
   private async sendCommits(): Promise<void> {
     try {
       while (this.commitTarget !== null) {
+        const wait = this.lastCommitAt + (this.limits.commitIntervalMs ?? 0) - Date.now();
+        if (wait > 0 && !this.flushRequested) await this.waitOrFlush(wait);
         const target = this.commitTarget;
         this.commitTarget = null;
         await this.hooks.commit(target).catch((error: unknown) => this.hooks.onCommitError(error));
+        this.lastCommitAt = Date.now();
       }
     } finally {
       this.committing = false;
     }
+  }
+
+  private waitOrFlush(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.flushNow = undefined;
+        resolve();
+      }, ms);
+      this.flushNow = () => {
+        clearTimeout(timer);
+        this.flushNow = undefined;
+        resolve();
+      };
+    });
   }
 
   private fail(error: unknown): void {

@@ -219,7 +219,7 @@ export class StageRunner {
         // A commit refused during a rebalance is harmless: the next owner redelivers from the last commit.
         onCommitError: (error) => this.deps.log('warn', 'offset commit failed', { stage: this.spec.name, topic, partition, error: (error as Error).message }),
       },
-      { concurrency: this.spec.concurrency, maxBacklog: this.tuning.maxBacklogPerPartition },
+      { concurrency: this.spec.concurrency, maxBacklog: this.tuning.maxBacklogPerPartition, commitIntervalMs: this.tuning.commitIntervalMs },
       previous?.idle(),
     );
     this.workers.set(slot, worker);
