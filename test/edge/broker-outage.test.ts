@@ -9,15 +9,11 @@ import { loadSchemaCatalog } from '@spine/schemas';
 import { AvroSerde, RegistryClient } from '@spine/serde';
 import { provision } from '@spine/topology';
 import { uniquePrefix, uniqueSqlName } from '../harness/ids.js';
-import { freePort, ServiceProcess } from '../harness/service-process.js';
+import { freePort, SpawnedProcess, type ServiceProcess } from '../harness/service-process.js';
 import { fixtureTopology, readRaw } from '../harness/spine-fixture.js';
 import { PrivateKafka } from './support/private-kafka.js';
 import { bearer, call, EdgeProcess, postJson, supportMessage, waitFor, type HttpAnswer } from './support/edge.js';
 
-/** A stage service that cannot be ready yet (its stage waits for Kafka): started = spawned. */
-class Spawned extends ServiceProcess {
-  override async waitReady(): Promise<void> {}
-}
 
 const BOUND_MS = 2_000;
 
@@ -32,7 +28,7 @@ describe('ingestion when Kafka is unreachable or unresponsive', () => {
   const inputTopic = topology.topics.supportMessages.name;
   let kafka: PrivateKafka;
   let ingestion: EdgeProcess;
-  let enrichment: Spawned;
+  let enrichment: SpawnedProcess;
   const accepted = new Set<string>(); // eventIds answered 202
   const refusedIds = new Set<string>(); // eventIds a 503 named
   const latencies: Record<string, number[]> = { 'not started': [], killed: [], frozen: [] };
@@ -65,7 +61,7 @@ describe('ingestion when Kafka is unreachable or unresponsive', () => {
     await kafka.kill(); // the services start while Kafka is down
     const env = { KAFKA_BROKERS: kafka.brokers, SPINE_TOPIC_PREFIX: prefix, SPINE_DB_SCHEMA: schema, SPINE_API_KEYS: apiKey, SPINE_RATE_LIMIT_PER_SECOND: '0', SPINE_SESSION_TIMEOUT_MS: '10000', SPINE_HEARTBEAT_INTERVAL_MS: '1000' };
     ingestion = await new EdgeProcess('ingestion', await freePort(), env, 'edge-outage-ingestion').start();
-    enrichment = await new Spawned('enrichment', await freePort(), env, 'edge-outage-enrichment').start();
+    enrichment = await new SpawnedProcess('enrichment', await freePort(), env, 'edge-outage-enrichment').start();
   }, 180_000);
 
   afterAll(async () => {

@@ -90,3 +90,8 @@ export class ServiceProcess {
     if (this.child) await this.stop('SIGKILL').catch(() => undefined);
   }
 }
+
+/** A service spawned without waiting for readiness (it waits for Kafka, or never becomes ready): started = spawned. */
+export class SpawnedProcess extends ServiceProcess {
+  override async waitReady(): Promise<void> {}
+}

@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { uniquePrefix, uniqueSqlName } from '../harness/ids.js';
-import { freePort, ServiceProcess } from '../harness/service-process.js';
-
-/** Spawned without waiting for readiness: this one never becomes ready. */
-class Unready extends ServiceProcess {
-  override async waitReady(): Promise<void> {}
-}
+import { freePort, SpawnedProcess } from '../harness/service-process.js';
 
 /**
  * Stages start in the background (the service listens at once); a stage that cannot start must still end its
@@ -16,7 +11,7 @@ class Unready extends ServiceProcess {
 describe('a stage that cannot start', () => {
   const schema = uniqueSqlName('stage_start');
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
-  let service: Unready | undefined;
+  let service: SpawnedProcess | undefined;
 
   afterAll(async () => {
     await service?.kill();
@@ -26,7 +21,7 @@ describe('a stage that cannot start', () => {
 
   it('ends its process with exit code 1, the reason and the fix in the log (topics of the prefix never provisioned)', async () => {
     const prefix = uniquePrefix('unprovisioned');
-    service = await new Unready('enrichment', await freePort(), { SPINE_TOPIC_PREFIX: prefix, SPINE_DB_SCHEMA: schema }, 'stage-start-enrichment').start();
+    service = await new SpawnedProcess('enrichment', await freePort(), { SPINE_TOPIC_PREFIX: prefix, SPINE_DB_SCHEMA: schema }, 'stage-start-enrichment').start();
     const outcome = await Promise.race([service.exited!, sleep(90_000).then(() => undefined)]);
     const log = readFileSync(service.logFile, 'utf8');
     expect({ outcome, log: log.slice(-2_000) }).toEqual({ outcome: { code: 1, signal: null }, log: expect.stringContaining('a stage could not start: exiting') });
@@ -36,7 +31,7 @@ describe('a stage that cannot start', () => {
 
   it('a stage still waiting for Kafka: the service is alive, not ready, says so, and stops cleanly on SIGTERM', async () => {
     const unreachable = `127.0.0.1:${await freePort()}`; // nothing listens there
-    const waiting = new Unready('enrichment', await freePort(), { KAFKA_BROKERS: unreachable, SPINE_TOPIC_PREFIX: uniquePrefix('no-kafka'), SPINE_DB_SCHEMA: schema }, 'stage-start-no-kafka');
+    const waiting = new SpawnedProcess('enrichment', await freePort(), { KAFKA_BROKERS: unreachable, SPINE_TOPIC_PREFIX: uniquePrefix('no-kafka'), SPINE_DB_SCHEMA: schema }, 'stage-start-no-kafka');
     await waiting.start();
     try {
       let ready: Response | undefined;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetector, type DriftReferenceStore } from '@spine/drift-detection';
-import { partitionBounds, readRanges } from '@spine/operations';
+import { readWholeTopic } from '@spine/operations';
 import { modelDriftTopic } from '@spine/platform';
 import { DependencyUnavailableError, SpineContext } from '@spine/runtime';
 import type { ModelDriftEvent } from '@spine/schemas';
@@ -33,16 +33,8 @@ export class DriftReports {
   private async read(): Promise<void> {
     const { kafka, codecs, deployment, log } = this.context;
     const codec = codecs.get(modelDriftTopic);
-    const admin = kafka.admin();
-    await admin.connect();
-    let bounds;
-    try {
-      bounds = await partitionBounds(admin, codec.name);
-    } finally {
-      await admin.disconnect();
-    }
     const events: ModelDriftEvent[] = [];
-    await readRanges(kafka, codec.name, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), {
+    await readWholeTopic(kafka, codec.name, {
       purpose: 'model-drift-reports',
       groupPrefix: deployment.prefix,
       idleMs: 10_000,

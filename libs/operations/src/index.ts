@@ -1,6 +1,6 @@
 export { silent, type Notice } from './notice.js';
 export { partitionBounds, offsetsAt, describePosition, MissingTopicError, type Position, type PartitionBounds } from './positions.js';
-export { readRanges, type PartitionRange, type ReadOptions } from './topic-reader.js';
+export { readRanges, readWholeTopic, type PartitionRange, type ReadOptions } from './topic-reader.js';
 export { RecordDecoder, partFields, headersOf, timestampOf, type Part } from './record-decoder.js';
 export { setGroupOffsets, type GroupOffset } from './group-offsets.js';
 export { stageLag, type StageLag, type PartitionLag } from './lag.js';

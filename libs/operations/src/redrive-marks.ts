@@ -2,8 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { redriveMarksTopic } from '@spine/platform';
 import type { TopicCodec, TopicCodecs } from '@spine/runtime';
 import type { DeadLetterRedriveMark } from '@spine/schemas';
-import { partitionBounds } from './positions.js';
-import { readRanges } from './topic-reader.js';
+import { readWholeTopic } from './topic-reader.js';
 
 /** A dead letter that was re-driven on its own. */
 export type RedrivenLetter = Pick<DeadLetterRedriveMark, 'deadLetterTopic' | 'partition' | 'offset' | 'sourceTopic'>;
@@ -57,16 +56,8 @@ export class RedriveMarks {
 
   /** Every dead-letter topic's marked records (one read of the marks topic). */
   async loadAll(): Promise<Map<string, Map<string, MarkedLetter>>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    let bounds;
-    try {
-      bounds = await partitionBounds(admin, this.codec.name);
-    } finally {
-      await admin.disconnect();
-    }
     const marks = new Map<string, Map<string, MarkedLetter>>();
-    await readRanges(this.kafka, this.codec.name, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), {
+    await readWholeTopic(this.kafka, this.codec.name, {
       purpose: 'redrive-marks',
       groupPrefix: this.groupPrefix,
       idleMs: 10_000,

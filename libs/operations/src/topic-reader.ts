@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { silent, type Notice } from './notice.js';
+import { partitionBounds } from './positions.js';
 
 export interface PartitionRange {
   readonly partition: number;
@@ -83,6 +84,19 @@ export async function readRanges(kafka: Kafka, topic: string, ranges: readonly P
     await deleteGroup(kafka.admin(), groupId, notice);
   }
   return read;
+}
+
+/** Reads everything the topic holds now: each partition from its low to its high watermark (see readRanges). */
+export async function readWholeTopic(kafka: Kafka, topic: string, options: ReadOptions): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let bounds;
+  try {
+    bounds = await partitionBounds(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
+  return readRanges(kafka, topic, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), options);
 }
 
 /** Deletes the throwaway group; it may take a moment to become empty after the consumer left. */

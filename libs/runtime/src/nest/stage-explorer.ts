@@ -13,7 +13,8 @@ import { SPINE_RUNTIME_OPTIONS, STAGE_METADATA, type MiddlewareRef, type SpineRu
 @Injectable()
 export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runners: StageRunner[] = [];
-  private starting: Promise<void> = Promise.resolve();
+  /** Resolves once every stage has joined its group (or was stopped while starting); rejects if one could not start. */
+  started: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -63,13 +64,8 @@ export class StageExplorer implements OnApplicationBootstrap, BeforeApplicationS
     // In the background: the HTTP server listens at once, so /health/live answers (Kubernetes' startup probe)
     // while Kafka is unreachable or a group is slow to join, and /health/ready says which step each stage is at.
     // A stage that cannot start (a schema not registered, say) ends the process: see bootstrapService.
-    this.starting = Promise.all(this.runners.map((runner) => runner.start(this.context.kafkaReady))).then(() => undefined);
-    this.starting.catch(() => undefined); // observed through `started`
-  }
-
-  /** Resolves once every stage has joined its group (or was stopped while starting); rejects if one could not start. */
-  get started(): Promise<void> {
-    return this.starting;
+    this.started = Promise.all(this.runners.map((runner) => runner.start(this.context.kafkaReady))).then(() => undefined);
+    this.started.catch(() => undefined); // observed by bootstrapService
   }
 
   /** Before other modules' shutdown hooks (which may close the pools handlers use): drain and commit first. */
