@@ -5,7 +5,7 @@ import { resolveTopic, type Deployment, type StageSpec, type TopicSpec } from '@
 import { decodeDeadLetter, type ShownLetter } from './dead-letter-decoding.js';
 import type { RedriveMarks } from './redrive-marks.js';
 import { silent, type Notice } from './notice.js';
-import { partitionBounds } from './positions.js';
+import { partitionBounds, topicBounds } from './positions.js';
 import { headersOf, RecordDecoder, timestampOf } from './record-decoder.js';
 import { redriveGroupOf } from './redrive.js';
 import { readRanges } from './topic-reader.js';
@@ -93,14 +93,7 @@ export async function summarizeDeadLetters(target: OperationsTarget, stage: Stag
 /** Up to `limit` dead letters per partition from offset `from` (in partition, offset order, at most `limit` in all), decoded. */
 export async function showDeadLetters(target: OperationsTarget, stage: StageSpec, from: number, limit: number): Promise<ShownLetter[]> {
   const topic = resolveTopic(stage.deadLetter, target.deployment).name;
-  const admin = target.kafka.admin();
-  await admin.connect();
-  let bounds;
-  try {
-    bounds = await partitionBounds(admin, topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const bounds = await topicBounds(target.kafka, topic);
   const context = { topics: target.topics, deployment: target.deployment, catalog: await loadSchemaCatalog(), decoder: new RecordDecoder() };
   const shown: ShownLetter[] = [];
   const ranges = bounds.map((b) => ({ partition: b.partition, start: BigInt(from) > b.low ? BigInt(from) : b.low, end: b.high }));

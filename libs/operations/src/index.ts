@@ -1,5 +1,5 @@
 export { silent, type Notice } from './notice.js';
-export { partitionBounds, offsetsAt, describePosition, MissingTopicError, type Position, type PartitionBounds } from './positions.js';
+export { partitionBounds, topicBounds, offsetsAt, describePosition, MissingTopicError, type Position, type PartitionBounds } from './positions.js';
 export { readRanges, readWholeTopic, type PartitionRange, type ReadOptions } from './topic-reader.js';
 export { RecordDecoder, partFields, headersOf, timestampOf, type Part } from './record-decoder.js';
 export { setGroupOffsets, type GroupOffset } from './group-offsets.js';

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** Where to start or stop in a topic: its ends, an offset (the same for every partition) or a point in time. */
 export type Position = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: bigint } | { kind: 'time'; at: number };
@@ -24,6 +24,17 @@ export async function partitionBounds(admin: Admin, topic: string): Promise<Part
   }
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
+}
+
+/** partitionBounds through an admin client of its own (connected for the call only). */
+export async function topicBounds(kafka: Kafka, topic: string): Promise<PartitionBounds[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await partitionBounds(admin, topic);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** The offset of `position` in each partition, within what the log holds (an offset past the end is the end). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { silent, type Notice } from './notice.js';
-import { partitionBounds } from './positions.js';
+import { topicBounds } from './positions.js';
 
 export interface PartitionRange {
   readonly partition: number;
@@ -88,14 +88,7 @@ export async function readRanges(kafka: Kafka, topic: string, ranges: readonly P
 
 /** Reads everything the topic holds now: each partition from its low to its high watermark (see readRanges). */
 export async function readWholeTopic(kafka: Kafka, topic: string, options: ReadOptions): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let bounds;
-  try {
-    bounds = await partitionBounds(admin, topic);
-  } finally {
-    await admin.disconnect();
-  }
+  const bounds = await topicBounds(kafka, topic);
   return readRanges(kafka, topic, bounds.map((b) => ({ partition: b.partition, start: b.low, end: b.high })), options);
 }
 
